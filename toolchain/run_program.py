@@ -1,0 +1,82 @@
+"""Run a Pulumi Python program for our language host (the role of `pulumi-language-python-exec`).
+
+Arguments come from `language_host.py`: engine and monitor addresses, project, stack, and the program
+path. Config arrives in the `PULUMI_CONFIG` / `PULUMI_CONFIG_SECRET_KEYS` environment variables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import runpy
+import sys
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+
+import pulumi
+import pulumi.runtime
+
+# Tells the language host the user has already been shown an actionable message.
+EXIT_AFTER_USER_MESSAGE = 32
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Execute a Pulumi Python program")
+    for flag in ("project", "root_directory", "stack", "parallel", "dry_run", "pwd", "monitor", "engine",
+                 "tracing", "organization"):
+        parser.add_argument(f"--{flag}")
+    parser.add_argument("program")
+    parser.add_argument("program_args", nargs="*")
+    return parser.parse_args(argv)
+
+
+def configure(args: argparse.Namespace) -> pulumi.runtime.Settings:
+    pulumi.runtime.set_all_config(pulumi.runtime.get_config_env(), pulumi.runtime.get_config_secret_keys_env())
+    settings = pulumi.runtime.Settings(
+        monitor=args.monitor,
+        engine=args.engine,
+        project=args.project,
+        stack=args.stack,
+        parallel=int(args.parallel) if args.parallel else None,
+        dry_run=args.dry_run == "true",
+        organization=args.organization,
+        root_directory=args.root_directory,
+    )
+    pulumi.runtime.configure(settings)
+    return settings
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    settings = configure(args)
+    if args.pwd:
+        os.chdir(args.pwd)
+    program = os.path.abspath(args.program)
+    sys.argv = [program, *args.program_args]
+    if os.path.isdir(program):
+        sys.path.insert(0, program)
+
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    workers = max(settings.parallel or 1, 1) * 4
+    executor = ThreadPoolExecutor(max_workers=workers)
+    loop.set_default_executor(executor)
+    try:
+        loop.run_until_complete(pulumi.runtime.run_in_stack(lambda: runpy.run_path(program, run_name="__main__")))
+        return 0
+    except pulumi.RunError as err:
+        pulumi.log.error(str(err))
+        return 1
+    except Exception:  # every program failure is reported to the engine, not raised
+        pulumi.log.error("Program failed with an unhandled exception:\n" + traceback.format_exc())
+        return EXIT_AFTER_USER_MESSAGE
+    finally:
+        executor.shutdown(wait=True)
+        loop.close()
+        sys.stdout.flush()
+        sys.stderr.flush()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
