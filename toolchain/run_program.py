@@ -63,7 +63,10 @@ def main(argv: list[str]) -> int:
     executor = ThreadPoolExecutor(max_workers=workers)
     loop.set_default_executor(executor)
     try:
-        loop.run_until_complete(pulumi.runtime.run_in_stack(lambda: runpy.run_path(program, run_name="__main__")))
+        def run() -> None:
+            runpy.run_path(program, run_name="__main__")
+
+        loop.run_until_complete(pulumi.runtime.run_in_stack(run))
         return 0
     except pulumi.RunError as err:
         pulumi.log.error(str(err))
