@@ -1,0 +1,179 @@
+"""Read-mostly endpoints: actions (global and per resource), locations, server types, images, primary IPs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.simulators.hcloud.actions import Action
+from tests.simulators.hcloud.catalogue import IMAGES, LOCATIONS, SERVER_TYPES
+from tests.simulators.hcloud.common import body, name_taken, path_id, row
+from tests.simulators.hcloud.errors import api_error, invalid_input, not_found, uniqueness_error
+from tests.simulators.hcloud.labels import validated_labels
+from tests.simulators.hcloud.listing import filtered, page_response
+from tests.simulators.hcloud.sim_http import Request, Response, Route
+from tests.simulators.hcloud.store import HcloudStore
+from tests.simulators.hcloud.views import primary_ip_view
+
+# Path segment of each resource family that has action endpoints, and the resource type in actions.
+ACTION_FAMILIES = {"servers": "server", "firewalls": "firewall", "volumes": "volume", "primary_ips": "primary_ip"}
+_ACTION_SORT_FIELDS = {"id", "command", "status", "started", "finished", "progress"}
+
+
+class ActionApi:
+    def __init__(self, store: HcloudStore) -> None:
+        self.store = store
+
+    def routes(self) -> list[Route]:
+        routes = [
+            Route("GET", "/v1/actions", self.list_by_ids),
+            Route("GET", "/v1/actions/{action_id}", self.get_any),
+        ]
+        for family, kind in ACTION_FAMILIES.items():
+            routes += [
+                Route("GET", f"/v1/{family}/actions", self._list_family(kind)),
+                Route("GET", f"/v1/{family}/actions/{{action_id}}", self._get_family(kind)),
+                Route("GET", f"/v1/{family}/{{id}}/actions", self._list_resource(kind)),
+                Route("GET", f"/v1/{family}/{{id}}/actions/{{action_id}}", self._get_resource(kind)),
+            ]
+        return routes
+
+    def _action(self, request: Request) -> Action:
+        found = self.store.actions.actions.get(path_id(request, "action_id"))
+        if found is None:
+            raise not_found("action")
+        return found
+
+    def _listing(self, request: Request, actions: list[Action]) -> Response:
+        ids = {int(value) for value in request.args("id") if value.isdigit()}
+        if request.args("id"):
+            actions = [action for action in actions if action.id in ids]
+        statuses = request.args("status")
+        views = [self.store.actions.observe(action) for action in actions]
+        if statuses:
+            views = [view for view in views if view["status"] in statuses]
+        return page_response(request, "actions", views, _ACTION_SORT_FIELDS)
+
+    def list_by_ids(self, request: Request) -> Response:
+        # Listing all actions without an `id` filter was removed from the API; hcloud-go always sends ids.
+        if not request.args("id"):
+            raise invalid_input("id", "the id filter is required")
+        return self._listing(request, list(self.store.actions.actions.values()))
+
+    def get_any(self, request: Request) -> Response:
+        return Response(200, {"action": self.store.actions.observe(self._action(request))})
+
+    def _list_family(self, kind: str) -> Any:
+        def handler(request: Request) -> Response:
+            actions = [a for a in self.store.actions.actions.values() if any(r["type"] == kind for r in a.resources)]
+            return self._listing(request, actions)
+
+        return handler
+
+    def _get_family(self, kind: str) -> Any:
+        def handler(request: Request) -> Response:
+            action = self._action(request)
+            if not any(resource["type"] == kind for resource in action.resources):
+                raise not_found("action")
+            return Response(200, {"action": self.store.actions.observe(action)})
+
+        return handler
+
+    def _list_resource(self, kind: str) -> Any:
+        def handler(request: Request) -> Response:
+            resource_id = path_id(request)
+            actions = [a for a in self.store.actions.actions.values() if a.touches(kind, resource_id)]
+            return self._listing(request, actions)
+
+        return handler
+
+    def _get_resource(self, kind: str) -> Any:
+        def handler(request: Request) -> Response:
+            action = self._action(request)
+            if not action.touches(kind, path_id(request)):
+                raise not_found("action")
+            return Response(200, {"action": self.store.actions.observe(action)})
+
+        return handler
+
+
+class CatalogueApi:
+    def routes(self) -> list[Route]:
+        return [
+            Route("GET", "/v1/locations", self._list("locations", LOCATIONS)),
+            Route("GET", "/v1/locations/{id}", self._get("location", LOCATIONS)),
+            Route("GET", "/v1/server_types", self._list("server_types", SERVER_TYPES)),
+            Route("GET", "/v1/server_types/{id}", self._get("server_type", SERVER_TYPES)),
+            Route("GET", "/v1/images", self.list_images),
+            Route("GET", "/v1/images/{id}", self._get("image", IMAGES)),
+        ]
+
+    def _list(self, key: str, items: list[dict[str, Any]]) -> Any:
+        def handler(request: Request) -> Response:
+            return page_response(request, key, filtered(request, [dict(item) for item in items]))
+
+        return handler
+
+    def _get(self, key: str, items: list[dict[str, Any]]) -> Any:
+        def handler(request: Request) -> Response:
+            wanted = path_id(request)
+            for item in items:
+                if item["id"] == wanted:
+                    return Response(200, {key: dict(item)})
+            raise not_found(key)
+
+        return handler
+
+    def list_images(self, request: Request) -> Response:
+        items = [dict(image) for image in IMAGES]
+        for field in ("architecture", "type", "status"):
+            wanted = request.args(field)
+            if wanted:
+                items = [item for item in items if item[field] in wanted]
+        if request.arg("include_deprecated") != "true":
+            items = [item for item in items if item["deprecated"] is None]
+        return page_response(request, "images", filtered(request, items))
+
+
+class PrimaryIpApi:
+    def __init__(self, store: HcloudStore) -> None:
+        self.store = store
+
+    def routes(self) -> list[Route]:
+        return [
+            Route("GET", "/v1/primary_ips", self.list),
+            Route("GET", "/v1/primary_ips/{id}", self.get),
+            Route("PUT", "/v1/primary_ips/{id}", self.update),
+            Route("DELETE", "/v1/primary_ips/{id}", self.delete),
+        ]
+
+    def list(self, request: Request) -> Response:
+        items = [primary_ip_view(ip) for ip in self.store.primary_ips.values()]
+        address = request.arg("ip")
+        if address is not None:
+            items = [item for item in items if item["ip"] == address]
+        return page_response(request, "primary_ips", filtered(request, items))
+
+    def get(self, request: Request) -> Response:
+        return Response(200, {"primary_ip": primary_ip_view(row(self.store, "primary_ip", request))})
+
+    def update(self, request: Request) -> Response:
+        primary_ip = row(self.store, "primary_ip", request)
+        data = body(request)
+        if data.get("name"):
+            if name_taken(self.store, "primary_ip", data["name"], except_id=primary_ip["id"]):
+                raise uniqueness_error("name", "primary IP name is already used")
+            primary_ip["name"] = data["name"]
+        if "labels" in data:
+            primary_ip["labels"] = validated_labels(data["labels"])
+        if "auto_delete" in data:
+            primary_ip["auto_delete"] = bool(data["auto_delete"])
+        return Response(200, {"primary_ip": primary_ip_view(primary_ip)})
+
+    def delete(self, request: Request) -> Response:
+        primary_ip = row(self.store, "primary_ip", request)
+        if primary_ip["assignee_id"] is not None:
+            raise api_error("primary_ip_assigned", "primary IP is assigned to a server")
+        if primary_ip["protection"]["delete"]:
+            raise api_error("protected", "primary IP is delete protected")
+        del self.store.primary_ips[primary_ip["id"]]
+        return Response(204)
