@@ -1,0 +1,1 @@
+"""penpal-infra components: one Pulumi component per module, composed by components.stack."""
