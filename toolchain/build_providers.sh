@@ -5,7 +5,7 @@
 # Usage: toolchain/build_providers.sh [CACHE_DIR]
 #   CACHE_DIR defaults to ${XDG_CACHE_HOME:-~/.cache}/penpal-infra/plugins-<key>, where <key> hashes the
 #   plugin versions, the Go version, this script and our Go sources. Binaries land in CACHE_DIR/bin.
-#   When CACHE_DIR/bin already holds both plugins built for the same key, nothing is rebuilt.
+#   Each plugin is rebuilt only when its own key (stored beside it as .pulumi-resource-NAME.key) changed.
 #
 # Per provider: copy our module into CACHE_DIR/work, build its tfgen, let tfgen write schema.json and
 # bridge-metadata.json next to the mapping (both are //go:embed-ed), then build the plugin.
@@ -22,31 +22,33 @@ fi
 hcloud_version=${HCLOUD_PLUGIN_VERSION:-1.31.0}
 github_version=${GITHUB_PLUGIN_VERSION:-6.12.1}
 
-build_key=$(
+# A provider's key covers everything its binary is built from; the default cache dir is keyed by both.
+provider_key() {
   {
-    echo "hcloud=$hcloud_version github=$github_version $(go env GOVERSION)"
+    echo "$1=$2 $(go env GOVERSION)"
     cat "$0"
-    (cd "$sources" && find . -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) | LC_ALL=C sort \
+    (cd "$sources/$1" && find . -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) | LC_ALL=C sort \
       | xargs sha256sum)
   } | sha256sum | cut -c1-16
-)
+}
+hcloud_key=$(provider_key hcloud "$hcloud_version")
+github_key=$(provider_key github "$github_version")
+build_key=$(echo "$hcloud_key $github_key" | sha256sum | cut -c1-16)
 cache=${1:-${XDG_CACHE_HOME:-$HOME/.cache}/penpal-infra/plugins-$build_key}
 bin=$cache/bin
 work=$cache/work
 step() { printf '==> %s\n' "$*"; }
 
-if [ -x "$bin/pulumi-resource-hcloud" ] && [ -x "$bin/pulumi-resource-github" ] \
-   && [ "$(cat "$cache/build-key" 2>/dev/null)" = "$build_key" ]; then
-  step "provider plugins up to date in $bin (key $build_key)"
-  exit 0
-fi
+up_to_date() {  # name key
+  [ -x "$bin/pulumi-resource-$1" ] && [ "$(cat "$bin/.pulumi-resource-$1.key" 2>/dev/null)" = "$2" ]
+}
 
 # The checksum database behind this proxy does not answer for every module; the committed go.sum
 # of each of our modules pins every hash instead (-mod=readonly refuses anything not in it).
 export GOSUMDB=off GOFLAGS="-mod=readonly -buildvcs=false" CGO_ENABLED=0
 
 build_provider() {
-  local name=$1 version=$2 started=$SECONDS
+  local name=$1 version=$2 key=$3 started=$SECONDS
   local module=penpalinfra/providers/$name dir=$work/$name
   local ldflags="-s -w -X $module/providerinfo.Version=$version"
   step "$name v$version: copying sources to $dir"
@@ -64,12 +66,17 @@ build_provider() {
   (cd "$dir" && go build -trimpath -ldflags "$ldflags" -o "$bin/pulumi-resource-$name.tmp" \
     "./cmd/pulumi-resource-$name")
   mv "$bin/pulumi-resource-$name.tmp" "$bin/pulumi-resource-$name"
+  echo "$key" > "$bin/.pulumi-resource-$name.key"
   step "$name: done in $((SECONDS - started))s ($(du -h "$bin/pulumi-resource-$name" | cut -f1))"
 }
 
-step "building provider plugins into $bin (key $build_key; cold builds take several minutes)"
-rm -f "$cache/build-key"
-build_provider hcloud "$hcloud_version"
-build_provider github "$github_version"
-echo "$build_key" > "$cache/build-key"
+for spec in "hcloud $hcloud_version $hcloud_key" "github $github_version $github_key"; do
+  set -- $spec
+  if up_to_date "$1" "$3"; then
+    step "$1 v$2: up to date in $bin (key $3)"
+  else
+    step "$1 v$2: building into $bin (key $3; a cold build takes a few minutes)"
+    build_provider "$1" "$2" "$3"
+  fi
+done
 step "provider plugins ready in $bin"

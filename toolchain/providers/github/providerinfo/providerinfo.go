@@ -32,14 +32,22 @@ func Provider() tfbridge.ProviderInfo {
 		GitHubOrg:               "integrations",
 		TFProviderModuleVersion: "v6",
 		MetadataInfo:            tfbridge.NewProviderMetadata(bridgeMetadata),
+		// As in the published schema: env var defaults, and the token as a secret
+		// (upstream does not mark it sensitive).
 		Config: map[string]*tfbridge.SchemaInfo{
-			// The published SDK treats the token as a secret; upstream does not mark it sensitive.
-			"token": {Secret: tfbridge.True()},
+			"base_url": {Default: &tfbridge.DefaultInfo{
+				EnvVars: []string{"GITHUB_BASE_URL"}, Value: "https://api.github.com/",
+			}},
+			"token": {Default: &tfbridge.DefaultInfo{EnvVars: []string{"GITHUB_TOKEN"}}, Secret: tfbridge.True()},
 		},
 		Resources: map[string]*tfbridge.ResourceInfo{
-			// Same as the published plugin: an environment secret cannot coexist
-			// with its replacement under the same name.
+			// As the published plugin does: a replacement keeps the same secret name, so
+			// creating it first and then deleting the old one would delete the new value.
 			"github_actions_environment_secret": {DeleteBeforeReplace: true},
+		},
+		// The published SDK names this function getGithubApp, not the automatic getApp.
+		DataSources: map[string]*tfbridge.DataSourceInfo{
+			"github_app": {Tok: "github:index/getGithubApp:getGithubApp"},
 		},
 		// Same as the published plugin: state written without a schema version is version 0.
 		EnableZeroDefaultSchemaVersion: true,
