@@ -1,0 +1,28 @@
+"""Environment variables of an application (`/applications/{uuid}/envs`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import cast
+
+from .http import CoolifyHttp
+from .types import JsonObject
+from .version import VersionProbe
+
+
+class ApplicationEnvsApi:
+    def __init__(self, http: CoolifyHttp, versions: VersionProbe) -> None:
+        self._http = http
+        self._versions = versions
+
+    def list(self, application_uuid: str) -> list[JsonObject]:
+        """Every row; Coolify shadows each key with an `is_preview: true` copy, listed after the real rows."""
+        return cast(list[JsonObject], self._http.get(f"/applications/{application_uuid}/envs") or [])
+
+    def upsert_many(self, application_uuid: str, items: Sequence[JsonObject]) -> None:
+        """PATCH /envs/bulk: an upsert by key, never a sync (keys missing from `data` are left alone)."""
+        data = [self._versions.gate("application_envs", item) for item in items]
+        self._http.patch(f"/applications/{application_uuid}/envs/bulk", {"data": data})
+
+    def delete(self, application_uuid: str, env_uuid: str) -> None:
+        self._http.delete(f"/applications/{application_uuid}/envs/{env_uuid}")

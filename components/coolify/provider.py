@@ -1,0 +1,121 @@
+"""Base class of every Coolify dynamic provider: settings from `configure()`, a lazy client, no state.
+
+Provider instances are pickled into Pulumi state by reference to this package, so they must carry no
+data: the URL and token arrive through `configure()` (stack config `coolify:url` / `coolify:token`)
+in the provider process and live only there, in memory.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any, ClassVar, TypeVar
+
+from pulumi.dynamic import ConfigureRequest, DiffResult, ResourceProvider
+
+from .client import ClientSettings, CoolifyClient, CoolifyConfigError
+from .resources._diff import FieldRule, changed_fields
+
+URL_KEY = "coolify:url"
+TOKEN_KEY = "coolify:token"
+# Optional tuning keys, mostly for tests and demos against a local simulator.
+POLL_INTERVAL_KEY = "coolify:pollIntervalSeconds"
+DELETE_TIMEOUT_KEY = "coolify:deleteTimeoutSeconds"
+MAX_RETRIES_KEY = "coolify:maxRetries"
+BACKOFF_KEY = "coolify:retryBackoffSeconds"
+
+_CLIENTS: dict[ClientSettings, CoolifyClient] = {}
+_CLIENTS_LOCK = threading.Lock()
+
+ProviderT = TypeVar("ProviderT", bound="CoolifyProvider")
+
+
+def settings_from_config(config: Any) -> ClientSettings | None:
+    """Read the provider settings from stack config (`req.config`), falling back to COOLIFY_URL / COOLIFY_TOKEN."""
+    url = config.get(URL_KEY) or os.environ.get("COOLIFY_URL")
+    token = config.get(TOKEN_KEY) or os.environ.get("COOLIFY_TOKEN")
+    if not url or not token:
+        return None
+    tuning: dict[str, Any] = {}
+    for key, field_name, kind in (
+        (POLL_INTERVAL_KEY, "poll_interval_s", float),
+        (DELETE_TIMEOUT_KEY, "delete_timeout_s", float),
+        (MAX_RETRIES_KEY, "max_retries", int),
+        (BACKOFF_KEY, "backoff_factor_s", float),
+    ):
+        raw = config.get(key)
+        if raw is not None:
+            try:
+                tuning[field_name] = kind(raw)
+            except ValueError as error:
+                raise CoolifyConfigError(f"Config `{key}` must be a number, got {raw!r}.") from error
+    return ClientSettings(url=str(url), token=str(token), **tuning)
+
+
+def client_for(settings: ClientSettings) -> CoolifyClient:
+    """One client (one session, one version probe) per distinct settings in this process."""
+    with _CLIENTS_LOCK:
+        client = _CLIENTS.get(settings)
+        if client is None:
+            client = CoolifyClient(settings)
+            _CLIENTS[settings] = client
+        return client
+
+
+class CoolifyProvider(ResourceProvider):
+    """Shared plumbing: configure, client, field-rule diff. Subclasses implement check/create/read/update/delete."""
+
+    # Keep the pickled provider secret in state even though it holds nothing (defence in depth).
+    serialize_as_secret_always = True
+    # Inputs compared by diff; a change in one of `replace_keys` replaces the resource.
+    field_rules: ClassVar[tuple[FieldRule, ...]] = ()
+    replace_keys: ClassVar[frozenset[str]] = frozenset()
+    # Set where the replacement would collide with the old resource (e.g. the same domains).
+    delete_before_replace: ClassVar[bool] = False
+
+    _settings: ClientSettings | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Nothing of an instance is ever pickled: no settings, no client, no token.
+        return {}
+
+    def __setstate__(self, _state: dict[str, Any]) -> None:
+        return None
+
+    def configure(self, req: ConfigureRequest) -> None:
+        self._settings = settings_from_config(req.config)
+
+    @classmethod
+    def configured(cls: type[ProviderT], settings: ClientSettings) -> ProviderT:
+        """A provider bound to `settings` without the engine's configure() call (direct calls in tests)."""
+        provider = cls()
+        provider._settings = settings
+        return provider
+
+    @property
+    def settings(self) -> ClientSettings:
+        if self._settings is None:
+            raise CoolifyConfigError(
+                "The Coolify provider is not configured: set `pulumi config set coolify:url https://<coolify-host>` "
+                "and `pulumi config set --secret coolify:token '<id>|<secret>'` on this stack."
+            )
+        return self._settings
+
+    @property
+    def client(self) -> CoolifyClient:
+        client = client_for(self.settings)
+        # The first call in a process probes GET /version and rejects Coolify older than 4.1.0.
+        _ = client.version
+        return client
+
+    def changed_fields(self, olds: dict[str, Any], news: dict[str, Any]) -> list[str]:
+        return changed_fields(self.field_rules, olds, news)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        changed = self.changed_fields(olds, news)
+        replaces = [key for key in changed if key in self.replace_keys]
+        return DiffResult(
+            changes=bool(changed),
+            replaces=replaces,
+            delete_before_replace=self.delete_before_replace if replaces else None,
+        )

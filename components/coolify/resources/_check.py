@@ -1,0 +1,159 @@
+"""Input validation for `check()`: pure functions, no API call, messages that name the field."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlparse
+
+from pulumi.dynamic import CheckFailure
+
+from ._diff import is_unknown
+
+# Docker reference without tag or digest: optional registry host[:port], lowercase path components.
+IMAGE_NAME = re.compile(
+    r"^(?:(?:[a-zA-Z0-9-]+\.)*[a-zA-Z0-9-]+(?::\d+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+    r"(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$"
+)
+IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+DIGEST = re.compile(r"^sha256:[a-f0-9]{64}$")
+ENV_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
+PROJECT_NAME = re.compile(r"^[A-Za-z0-9 \-_./@&()#,:+]+$")
+PORTS = re.compile(r"^\d+(,\d+)*$")
+SSH_USER = re.compile(r"^[A-Za-z0-9._-]+$")
+MONGO_USER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+MONGO_PASSWORD = re.compile(r"^[A-Za-z0-9!@#%^*()_+\-=\[\]{}:,.?/~]{1,128}$")
+DOCKER_MEMORY = re.compile(r"^\d+(\.\d+)?[bkmgBKMG]?$")
+CPUS = re.compile(r"^\d+(\.\d+)?$")
+CRON_ALIASES = frozenset(
+    {"every_minute", "hourly", "daily", "weekly", "monthly", "yearly", "@hourly", "@daily", "@weekly", "@monthly",
+     "@yearly"}
+)
+# (min, max, named values) for the five cron fields.
+_CRON_FIELDS: tuple[tuple[int, int, tuple[str, ...]], ...] = (
+    (0, 59, ()),
+    (0, 23, ()),
+    (1, 31, ()),
+    (1, 12, ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")),
+    (0, 7, ("sun", "mon", "tue", "wed", "thu", "fri", "sat")),
+)
+
+
+class Checker:
+    """Collects failures for one resource's inputs; unknown values (preview) are skipped."""
+
+    def __init__(self, news: Mapping[str, Any]) -> None:
+        self.news = news
+        self.failures: list[CheckFailure] = []
+
+    def fail(self, key: str, reason: str) -> None:
+        self.failures.append(CheckFailure(key, f"{key}: {reason}"))
+
+    def known(self, key: str) -> Any:
+        """The value if set and known, else None."""
+        value = self.news.get(key)
+        return None if value is None or is_unknown(value) else value
+
+    def required_text(self, key: str, *, min_length: int = 1, max_length: int = 255) -> str | None:
+        value = self.news.get(key)
+        if is_unknown(value):
+            return None
+        if value is None or not isinstance(value, str) or not value.strip():
+            self.fail(key, "must be a non-empty string")
+            return None
+        text = value.strip()
+        if len(text) < min_length:
+            self.fail(key, f"must be at least {min_length} characters long, got {text!r}")
+        if len(text) > max_length:
+            self.fail(key, f"must be at most {max_length} characters long")
+        return text
+
+    def optional_text(self, key: str, *, max_length: int = 255) -> str | None:
+        value = self.known(key)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            self.fail(key, "must be a string")
+            return None
+        if len(value) > max_length:
+            self.fail(key, f"must be at most {max_length} characters long")
+        return value
+
+    def port(self, key: str, *, required: bool = True) -> None:
+        value = self.known(key)
+        if value is None:
+            if required and not is_unknown(self.news.get(key)):
+                self.fail(key, "is required")
+            return
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)) or not str(value).isdigit():
+            self.fail(key, f"must be a port number between 1 and 65535, got {value!r}")
+            return
+        if not 1 <= int(value) <= 65535:
+            self.fail(key, f"must be between 1 and 65535, got {value}")
+
+    def positive_number(self, key: str) -> None:
+        value = self.known(key)
+        if value is None:
+            return
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            self.fail(key, f"must be a positive number, got {value!r}")
+
+    def pattern(self, key: str, regex: re.Pattern[str], expected: str) -> None:
+        value = self.known(key)
+        if value is not None and (not isinstance(value, str) or not regex.match(value)):
+            self.fail(key, f"must be {expected}, got {value!r}")
+
+    def boolean(self, key: str) -> None:
+        value = self.known(key)
+        if value is not None and not isinstance(value, bool):
+            self.fail(key, f"must be true or false, got {value!r}")
+
+
+def is_valid_cron(expression: str) -> bool:
+    """A 5-field cron expression (numbers, names, `*`, ranges, lists, steps) or a Coolify alias."""
+    text = expression.strip()
+    if text in CRON_ALIASES:
+        return True
+    parts = text.split()
+    if len(parts) != 5:
+        return False
+    return all(_cron_field_ok(part, *spec) for part, spec in zip(parts, _CRON_FIELDS, strict=True))
+
+
+def _cron_field_ok(field: str, low: int, high: int, names: tuple[str, ...]) -> bool:
+    for item in field.split(","):
+        base, _, step = item.partition("/")
+        if step and (not step.isdigit() or int(step) == 0):
+            return False
+        if base == "*":
+            continue
+        bounds = base.split("-")
+        if len(bounds) > 2:
+            return False
+        values = [_cron_value(bound.lower(), low, names) for bound in bounds]
+        if any(value is None or not low <= value <= high for value in values):
+            return False
+        if len(values) == 2 and values[0] > values[1]:  # type: ignore[operator]
+            return False
+    return True
+
+
+def _cron_value(text: str, low: int, names: tuple[str, ...]) -> int | None:
+    if text.isdigit():
+        return int(text)
+    if text in names:
+        return names.index(text) + low
+    return None
+
+
+def domain_problem(url: str) -> str | None:
+    """Why `url` is not a domain Coolify accepts (an http/https URL with a host), or None."""
+    parsed = urlparse(url.strip())
+    if parsed.scheme not in ("http", "https"):
+        return "must start with https:// or http://"
+    if not parsed.hostname:
+        return "has no host name"
+    if "," in url:
+        return "must not contain a comma"
+    return None

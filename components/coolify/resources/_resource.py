@@ -1,0 +1,21 @@
+"""Helpers shared by the `dynamic.Resource` subclasses."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any
+
+import pulumi
+
+
+def args_to_props(args: Any, *outputs: str) -> dict[str, Any]:
+    """Args fields by their snake_case names (the agreed engine keys), plus output placeholders."""
+    props: dict[str, Any] = {field.name: getattr(args, field.name) for field in fields(args)}
+    for name in ("uuid", *outputs):
+        props.setdefault(name, None)
+    return props
+
+
+def with_secret_outputs(opts: pulumi.ResourceOptions | None, *names: str) -> pulumi.ResourceOptions:
+    """Outputs Coolify generates have no same-named secret input, so the engine must be told they are secret."""
+    return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=list(names)))
