@@ -1,0 +1,165 @@
+"""Our hcloud and github plugins drive the real engine against the API simulators.
+
+Each test runs an Automation API inline program (runtime "client": no language host) with the
+pulumi CLI and our plugins found on PATH, a file backend, and PULUMI_HOME in tmp_path: `up`
+creates the resources in the simulator, a second `preview` must see no change (the simulator's
+answers round-trip through the provider), and `destroy` removes them.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import struct
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pulumi_hcloud as hcloud
+import pytest
+from pulumi import automation as auto
+
+from tests.simulators.hcloud import HcloudSimulator
+from tests.toolchain.test_providers_toolchain import Toolchain, locate_toolchain
+
+PROJECT = "providers-e2e"
+STACK = "e2e"
+PROVIDER_ENV_FALLBACKS = (
+    "HCLOUD_ENDPOINT", "HCLOUD_TOKEN", "HETZNER_ENDPOINT", "GITHUB_TOKEN", "GITHUB_BASE_URL", "GITHUB_OWNER",
+)
+
+
+@pytest.fixture(scope="module")
+def toolchain() -> Toolchain:
+    return locate_toolchain()
+
+
+@pytest.fixture
+def on_path(toolchain: Toolchain, monkeypatch: pytest.MonkeyPatch) -> Toolchain:
+    # The Automation API checks `pulumi version` with this process's PATH, not the workspace env.
+    monkeypatch.setenv("PATH", toolchain.env()["PATH"])
+    # The providers fall back to these for any setting the stack leaves out: keep a developer's shell out.
+    for var in PROVIDER_ENV_FALLBACKS:
+        monkeypatch.delenv(var, raising=False)
+    return toolchain
+
+
+@pytest.fixture
+def hcloud_sim() -> Iterator[HcloudSimulator]:
+    sim = HcloudSimulator()
+    sim.start()
+    yield sim
+    sim.stop()
+
+
+def _ssh_public_key(seed: str) -> str:
+    """A well-formed ed25519 public key line (the key material is derived, never used to sign)."""
+    key_type = b"ssh-ed25519"
+    material = hashlib.sha256(seed.encode()).digest()
+    blob = struct.pack(">I", len(key_type)) + key_type + struct.pack(">I", len(material)) + material
+    return f"ssh-ed25519 {base64.b64encode(blob).decode()} {seed}"
+
+
+def _md5_fingerprint(public_key: str) -> str:
+    digest = hashlib.md5(base64.b64decode(public_key.split()[1]), usedforsecurity=False).hexdigest()
+    return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
+
+
+def _stack(
+    tmp_path: Path, toolchain: Toolchain, program: Callable[[], None], config: dict[str, auto.ConfigValue]
+) -> auto.Stack:
+    state = tmp_path / "state"
+    state.mkdir()
+    env = {
+        key: value
+        for key, value in toolchain.env(PULUMI_CONFIG_PASSPHRASE="e2e-passphrase").items()
+        if key.startswith("PULUMI_") or key == "PATH"
+    }
+    settings = auto.ProjectSettings(name=PROJECT, runtime="python", backend=auto.ProjectBackend(url=state.as_uri()))
+    stack = auto.create_stack(
+        STACK,
+        project_name=PROJECT,
+        program=program,
+        opts=auto.LocalWorkspaceOptions(
+            work_dir=str(tmp_path),
+            pulumi_home=str(tmp_path / "pulumi-home"),
+            env_vars=env,
+            project_settings=settings,
+            secrets_provider="passphrase",
+        ),
+    )
+    stack.set_all_config(config)
+    return stack
+
+
+def _up(stack: auto.Stack) -> dict[str, Any]:
+    up = stack.up(on_output=print, on_error=print)
+    assert up.summary.result == "succeeded"
+    return {key: output.value for key, output in up.outputs.items()}
+
+
+def _changes(summary: Mapping[auto.OpType, int] | None) -> dict[str, int]:
+    """The non-"same" entries of a change summary, keyed by the operation's name."""
+    return {auto.OpType(op).value: count for op, count in (summary or {}).items() if op != auto.OpType.SAME and count}
+
+
+def _assert_no_changes_then_destroy(stack: auto.Stack) -> None:
+    refresh = stack.refresh(on_output=print, on_error=print)
+    assert _changes(refresh.summary.resource_changes) == {}, "refresh must read back exactly what up wrote"
+    preview = stack.preview(on_output=print, on_error=print)
+    assert _changes(preview.change_summary) == {}, "a second preview must be empty"
+    destroy = stack.destroy(on_output=print, on_error=print)
+    assert destroy.summary.result == "succeeded"
+
+
+def test_hcloud_ssh_key_and_firewall(tmp_path: Path, on_path: Toolchain, hcloud_sim: HcloudSimulator) -> None:
+    public_key = _ssh_public_key("penpal-e2e")
+
+    def program() -> None:
+        key = hcloud.SshKey("deploy", name="penpal-deploy", public_key=public_key, labels={"app": "penpal"})
+        firewall = hcloud.Firewall(
+            "web",
+            name="penpal-web",
+            labels={"app": "penpal"},
+            rules=[
+                hcloud.FirewallRuleArgs(direction="in", protocol="tcp", port="443", source_ips=["0.0.0.0/0", "::/0"]),
+                hcloud.FirewallRuleArgs(direction="in", protocol="tcp", port="22", source_ips=["203.0.113.7/32"]),
+            ],
+        )
+        pulumi.export("ssh_key_id", key.id)
+        pulumi.export("fingerprint", key.fingerprint)
+        pulumi.export("firewall_id", firewall.id)
+
+    config = {
+        "hcloud:endpoint": auto.ConfigValue(hcloud_sim.endpoint),
+        "hcloud:token": auto.ConfigValue(hcloud_sim.token, secret=True),
+        "hcloud:pollInterval": auto.ConfigValue("50ms"),
+    }
+    stack = _stack(tmp_path, on_path, program, config)
+    outputs = _up(stack)
+
+    key = hcloud_sim.ssh_key("penpal-deploy")
+    assert key is not None
+    assert str(key["id"]) == outputs["ssh_key_id"]
+    assert key["public_key"] == public_key
+    assert key["labels"] == {"app": "penpal"}
+    assert outputs["fingerprint"] == key["fingerprint"] == _md5_fingerprint(public_key)
+
+    firewall = hcloud_sim.firewall("penpal-web")
+    assert firewall is not None
+    assert str(firewall["id"]) == outputs["firewall_id"]
+    rules = sorted((r["direction"], r["protocol"], r["port"], sorted(r["source_ips"])) for r in firewall["rules"])
+    assert rules == [("in", "tcp", "22", ["203.0.113.7/32"]), ("in", "tcp", "443", ["0.0.0.0/0", "::/0"])]
+
+    # Drift made outside Pulumi is read back by refresh and undone by the next up.
+    hcloud_sim.set_ssh_key_labels("penpal-deploy", {"app": "drifted"})
+    refresh = stack.refresh(on_output=print, on_error=print)
+    assert _changes(refresh.summary.resource_changes) == {"update": 1}
+    _up(stack)
+    assert (hcloud_sim.ssh_key("penpal-deploy") or {}).get("labels") == {"app": "penpal"}
+
+    _assert_no_changes_then_destroy(stack)
+    assert hcloud_sim.ssh_keys() == []
+    assert hcloud_sim.firewalls() == []
+
