@@ -62,7 +62,8 @@ class Registration:
     retain_on_delete: bool
     parent_urn: str
     dependencies: tuple[str, ...]
-    urn: str = ""
+    urn: str
+    id: str
 
     def plain(self, key: str) -> Any:
         """An input with secret wrappers removed (recursively)."""
@@ -91,12 +92,13 @@ class RecordingMocks(Mocks):
         resource_id, outputs = self._fake(args)
         return resource_id, {**args.inputs, **outputs}
 
-    def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+    def call(self, args: MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
         self.calls.append(args)
+        # The mock monitor iterates the failures list, so "no failures" is [] rather than None.
         if args.token == GET_REGISTRY_IMAGE:
             name = args.args["name"]
-            return {"name": name, "sha256Digest": fake_digest(name)}, None
-        return {}, None
+            return {"name": name, "sha256Digest": fake_digest(name)}, []
+        return {}, []
 
     def _fake(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
         inputs = args.inputs
@@ -171,6 +173,7 @@ class RecordingMonitor(MockMonitor):
                     parent_urn=request.parent,
                     dependencies=tuple(request.dependencies),
                     urn=response.urn,
+                    id=response.id,
                 )
             )
         return response

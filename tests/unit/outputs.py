@@ -1,15 +1,32 @@
-"""Reading Outputs inside `@pulumi.runtime.test` functions."""
+"""Running a Pulumi program under the mocks to completion, then reading what it produced."""
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import pulumi
 
-
-async def value_of(output: pulumi.Input[Any]) -> Any:
-    return await pulumi.Output.from_input(output).future()
+T = TypeVar("T")
 
 
-async def is_secret(output: pulumi.Input[Any]) -> bool:
-    return await pulumi.Output.from_input(output).is_secret()
+def run_program(program: Callable[[], T]) -> T:
+    """Runs `program` like the engine would and returns its result once every registration is done."""
+    results: list[T] = []
+
+    @pulumi.runtime.test
+    def run() -> None:
+        results.append(program())
+
+    run()
+    return results[0]
+
+
+def resolve(output: pulumi.Input[Any]) -> Any:
+    """The value of an Output of a finished program (see run_program)."""
+    return asyncio.get_event_loop().run_until_complete(pulumi.Output.from_input(output).future())
+
+
+def is_secret(output: pulumi.Input[Any]) -> bool:
+    return asyncio.get_event_loop().run_until_complete(pulumi.Output.from_input(output).is_secret())

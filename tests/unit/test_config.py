@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import pulumi
 import pytest
 
 from components.config import ConfigError, Environment, StackConfig, load_config
 from tests.unit.conftest import InstallMocks
-from tests.unit.outputs import is_secret, value_of
+from tests.unit.outputs import is_secret, resolve
 from tests.unit.stack_configs import (
     COOLIFY_TOKEN,
     DB_SERVICE,
@@ -45,8 +44,7 @@ def with_service(environment: str = "staging", **fields: Any) -> dict[str, Any]:
 # Valid stacks ----------------------------------------------------------------------------------
 
 
-@pulumi.runtime.test
-def test_staging_config_is_typed_and_defaulted(install_mocks: InstallMocks) -> Any:
+def test_staging_config_is_typed_and_defaulted(install_mocks: InstallMocks) -> None:
     cfg = load(install_mocks, stack_config("staging"), stack="staging")
     assert cfg.environment is Environment.STAGING
     assert cfg.domain_base == "penpal-ai.maksou.dev"
@@ -70,17 +68,14 @@ def test_staging_config_is_typed_and_defaulted(install_mocks: InstallMocks) -> A
     assert sorted(db.secret_env) == ["JWT_SECRET"]
     assert dict(api.env) == {} and dict(api.secret_env) == {}
 
-    async def check() -> None:
-        for output, expected in [
-            (cfg.coolify_token, COOLIFY_TOKEN),
-            (cfg.ssh_private_key, SSH_PRIVATE_KEY),
-            (cfg.mongo_root_password, MONGO_PASSWORD),
-            (db.secret_env["JWT_SECRET"], JWT_SECRET["staging"]),
-        ]:
-            assert await is_secret(output)
-            assert await value_of(output) == expected
-
-    return check()
+    for output, expected in [
+        (cfg.coolify_token, COOLIFY_TOKEN),
+        (cfg.ssh_private_key, SSH_PRIVATE_KEY),
+        (cfg.mongo_root_password, MONGO_PASSWORD),
+        (db.secret_env["JWT_SECRET"], JWT_SECRET["staging"]),
+    ]:
+        assert is_secret(output)
+        assert resolve(output) == expected
 
 
 def test_prod_config(install_mocks: InstallMocks) -> None:
