@@ -27,12 +27,11 @@ from tools.preview_events import digest_from_events
 # Marker of a secret value in engine events; the JSON digest shows secrets as the string "[secret]".
 SECRET_SIGNATURE_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_PLACEHOLDER = "[secret]"
-ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
+# How the JSON digest serializes a value that is only known after apply (pulumi/pulumi resource/stack).
+UNKNOWN_PLACEHOLDER = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 # Steps that are parts of one logical replacement; shown with --show-replacement-steps only.
-REPLACEMENT_PARTS = frozenset(
-    {"create-replacement", "delete-replaced", "discard-replaced", "read-replacement"}
-)
+REPLACEMENT_PARTS = frozenset({"create-replacement", "delete-replaced", "discard-replaced", "read-replacement"})
 OPS_IN_ORDER = ("replace", "delete", "update", "create")
 OP_LABELS = {
     "replace": "⚠️ **REPLACE**",
@@ -62,6 +61,8 @@ class FieldChanges:
     forcing_replacement: tuple[str, ...] = ()
     # Secret on both sides: the engine hides both values, so whether they differ is unknown.
     secret_uncompared: tuple[str, ...] = ()
+    # The new value is only known after apply (it comes from another resource's output).
+    known_after_apply: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -99,9 +100,20 @@ def _child_path(parent: str, key: str) -> str:
     return f"{parent}[{json.dumps(key)}]"
 
 
-def _compare(old: Any, new: Any, path: str, changed: list[str], uncompared: list[str]) -> None:
+@dataclass
+class _Comparison:
+    changed: list[str]
+    secret_uncompared: list[str]
+    known_after_apply: list[str]
+
+
+def _compare(old: Any, new: Any, path: str, result: _Comparison) -> None:
+    changed = result.changed
+    if new == UNKNOWN_PLACEHOLDER:
+        result.known_after_apply.append(path)
+        return
     if _is_secret(old) and _is_secret(new):
-        uncompared.append(path)
+        result.secret_uncompared.append(path)
         return
     if _is_secret(old) or _is_secret(new):
         changed.append(path)
@@ -112,32 +124,36 @@ def _compare(old: Any, new: Any, path: str, changed: list[str], uncompared: list
             if key not in old or key not in new:
                 changed.append(child)
             else:
-                _compare(old[key], new[key], child, changed, uncompared)
+                _compare(old[key], new[key], child, result)
         return
     if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
         for index, (old_item, new_item) in enumerate(zip(old, new, strict=True)):
-            _compare(old_item, new_item, f"{path}[{index}]", changed, uncompared)
+            _compare(old_item, new_item, f"{path}[{index}]", result)
         return
     if old != new:
         changed.append(path)
 
 
-def compare_inputs(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[list[str], list[str]]:
-    """Property paths whose value differs, and paths secret on both sides (not comparable).
+def compare_inputs(old: Mapping[str, Any], new: Mapping[str, Any]) -> FieldChanges:
+    """Property paths whose value differs, paths secret on both sides (not comparable), and paths
+    known only after apply. Only names are returned.
 
     Top-level keys starting with `__` are the engine's and providers' bookkeeping (`__provider`,
     `__defaults`), not user inputs.
     """
-    changed: list[str] = []
-    uncompared: list[str] = []
+    result = _Comparison([], [], [])
     user_keys = {key for key in set(old) | set(new) if not key.startswith("__")}
     for key in sorted(user_keys):
         path = _child_path("", key)
         if key not in old or key not in new:
-            changed.append(path)
+            result.changed.append(path)
         else:
-            _compare(old[key], new[key], path, changed, uncompared)
-    return changed, uncompared
+            _compare(old[key], new[key], path, result)
+    return FieldChanges(
+        changed=tuple(result.changed),
+        secret_uncompared=tuple(result.secret_uncompared),
+        known_after_apply=tuple(result.known_after_apply),
+    )
 
 
 def _state(step: Mapping[str, Any], key: str) -> Mapping[str, Any]:
@@ -166,21 +182,27 @@ def field_changes(step: Mapping[str, Any], op: str) -> FieldChanges:
         if isinstance(diff, Mapping) and str(diff.get("kind", diff.get("diffKind", ""))).endswith("-replace")
     ]
     reported = list(detailed) or _names(step.get("diffReasons") or step.get("diffs"))
-    uncompared: list[str] = []
+    compared = FieldChanges()
     if not reported:
         old_inputs = _state(step, "oldState").get("inputs") or {}
         new_inputs = _state(step, "newState").get("inputs") or {}
-        reported, uncompared = compare_inputs(old_inputs, new_inputs)
+        compared = compare_inputs(old_inputs, new_inputs)
+        reported = list(compared.changed)
     forcing_unique = tuple(dict.fromkeys(forcing))
-    changed = tuple(path for path in dict.fromkeys(reported) if path not in forcing_unique)
-    return FieldChanges(changed, forcing_unique, tuple(uncompared))
+    return FieldChanges(
+        changed=tuple(path for path in dict.fromkeys(reported) if path not in forcing_unique),
+        forcing_replacement=forcing_unique,
+        secret_uncompared=compared.secret_uncompared,
+        known_after_apply=tuple(p for p in compared.known_after_apply if p not in forcing_unique),
+    )
 
 
 def _merge(first: FieldChanges, second: FieldChanges) -> FieldChanges:
     forcing = tuple(dict.fromkeys(first.forcing_replacement + second.forcing_replacement))
     changed = tuple(p for p in dict.fromkeys(first.changed + second.changed) if p not in forcing)
     uncompared = tuple(dict.fromkeys(first.secret_uncompared + second.secret_uncompared))
-    return FieldChanges(changed, forcing, uncompared)
+    pending = tuple(p for p in dict.fromkeys(first.known_after_apply + second.known_after_apply) if p not in forcing)
+    return FieldChanges(changed, forcing, uncompared, pending)
 
 
 def resource_changes(preview: Mapping[str, Any]) -> list[ResourceChange]:
@@ -248,6 +270,7 @@ def _code(text: str) -> str:
 def _fields_cell(change: ResourceChange) -> str:
     parts = [f"{_code(path)} (forces replacement)" for path in change.fields.forcing_replacement]
     parts += [_code(path) for path in change.fields.changed]
+    parts += [f"{_code(path)} (known after apply)" for path in change.fields.known_after_apply]
     uncompared = change.fields.secret_uncompared
     if uncompared and not parts:
         parts = [f"{_code(path)} (secret, may have changed)" for path in uncompared]
@@ -338,16 +361,12 @@ def render_summary(preview_json: dict[str, Any], stack: str) -> str:
         return "\n".join(lines) + "\n"
     lines += ["| Operation | Name | Type | Changed fields |", "| --- | --- | --- | --- |"]
     for row in rows:
-        lines.append(
-            f"| {_operation_cell(row)} | {_code(row.name)} | {_code(row.type)} | {_fields_cell(row)} |"
-        )
+        lines.append(f"| {_operation_cell(row)} | {_code(row.name)} | {_code(row.type)} | {_fields_cell(row)} |")
     return "\n".join(lines) + "\n"
 
 
 def has_errors(preview_json: Mapping[str, Any]) -> bool:
-    return any(
-        isinstance(d, Mapping) and d.get("severity") == "error" for d in preview_json.get("diagnostics") or []
-    )
+    return any(isinstance(d, Mapping) and d.get("severity") == "error" for d in preview_json.get("diagnostics") or [])
 
 
 def parse_preview_text(text: str) -> dict[str, Any]:

@@ -1,0 +1,169 @@
+""".github/workflows/infra.yml: actionlint-clean, and wired the way docs/ci.md describes."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+WORKFLOW = REPO_ROOT / ".github" / "workflows" / "infra.yml"
+PINNED_ACTION = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$")
+SECRET_EXPRESSION = re.compile(r"\$\{\{\s*secrets\.")
+
+
+def find_actionlint() -> Path:
+    """actionlint from PENPAL_TOOLS_BIN, or the cache `make setup` installs it into."""
+    tools_bin = os.environ.get("PENPAL_TOOLS_BIN")
+    if tools_bin:
+        candidate = Path(tools_bin) / "actionlint"
+    else:
+        cache_home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        cache = os.environ.get("PENPAL_CACHE") or str(Path(cache_home) / "penpal-infra")
+        candidate = Path(cache) / "bin" / "actionlint"
+    if not candidate.is_file():
+        pytest.fail(
+            f"actionlint is not installed (looked for {candidate}): run 'make setup' (or tools/install_actionlint.sh)"
+        )
+    return candidate
+
+
+@pytest.fixture(scope="module")
+def workflow() -> dict[Any, Any]:
+    document: dict[Any, Any] = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    return document
+
+
+def steps_using(job: dict[str, Any], action: str) -> list[dict[str, Any]]:
+    return [step for step in job["steps"] if str(step.get("uses", "")).startswith(f"{action}@")]
+
+
+def test_actionlint_finds_no_problem() -> None:
+    actionlint = find_actionlint()
+    completed = subprocess.run(
+        [str(actionlint), "-no-color", str(WORKFLOW.relative_to(REPO_ROOT))],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def test_triggers_are_pull_requests_and_pushes_to_develop_and_main(workflow: dict[Any, Any]) -> None:
+    # PyYAML reads the bare key `on` as True.
+    triggers = workflow[True]
+    assert set(triggers) == {"pull_request", "push"}
+    assert triggers["push"]["branches"] == ["develop", "main"]
+    assert workflow["permissions"] == {"contents": "read"}
+
+
+def test_pull_requests_preview_both_stacks_and_edit_one_comment_each(workflow: dict[Any, Any]) -> None:
+    preview = workflow["jobs"]["preview"]
+    assert "github.event_name == 'pull_request'" in preview["if"]
+    assert preview["strategy"]["matrix"]["stack"] == ["staging", "prod"]
+    assert preview["permissions"]["pull-requests"] == "write"
+    [run] = [step for step in steps_using(preview, "pulumi/actions") if "command" in step.get("with", {})]
+    assert run["with"]["command"] == "preview"
+    assert run["with"]["stack-name"] == "${{ matrix.stack }}"
+    assert run["with"]["comment-on-pr"] is True
+    assert run["with"]["edit-pr-comment"] is True
+
+
+def test_pushes_run_up_on_the_stack_of_their_branch(workflow: dict[Any, Any]) -> None:
+    up = workflow["jobs"]["up"]
+    assert up["if"] == "github.event_name == 'push'"
+    branch_to_stack = "${{ github.ref_name == 'main' && 'prod' || 'staging' }}"
+    assert up["env"]["STACK"] == branch_to_stack
+    [run] = [step for step in steps_using(up, "pulumi/actions") if "command" in step.get("with", {})]
+    assert run["with"]["command"] == "up"
+    assert run["with"]["stack-name"] == "${{ env.STACK }}"
+
+
+def test_one_up_per_stack_at_a_time_and_never_cancelled(workflow: dict[Any, Any]) -> None:
+    up = workflow["jobs"]["up"]["concurrency"]
+    assert up["group"] == "infra-up-${{ github.ref_name == 'main' && 'prod' || 'staging' }}"
+    assert up["cancel-in-progress"] is False
+    preview = workflow["jobs"]["preview"]["concurrency"]
+    assert "${{ matrix.stack }}" in preview["group"]
+    assert preview["group"] != up["group"]
+
+
+def test_every_action_is_pinned_to_a_commit(workflow: dict[Any, Any]) -> None:
+    for job in workflow["jobs"].values():
+        for step in job["steps"]:
+            if "uses" in step:
+                assert PINNED_ACTION.match(step["uses"]), step["uses"]
+
+
+def test_pip_is_cached_on_requirements(workflow: dict[Any, Any]) -> None:
+    for job in workflow["jobs"].values():
+        [setup_python] = steps_using(job, "actions/setup-python")
+        assert setup_python["with"]["cache"] == "pip"
+        assert setup_python["with"]["cache-dependency-path"] == "requirements.txt"
+
+
+def test_backend_passphrase_and_tokens_come_from_secrets_only_as_env(workflow: dict[Any, Any]) -> None:
+    expected = {
+        "PULUMI_BACKEND_URL": "PULUMI_BACKEND_URL",
+        "PULUMI_CONFIG_PASSPHRASE": "PULUMI_CONFIG_PASSPHRASE",
+        "COOLIFY_TOKEN": "COOLIFY_TOKEN",
+        "HCLOUD_TOKEN": "HCLOUD_TOKEN",
+        "GITHUB_TOKEN": "INFRA_GITHUB_TOKEN",
+    }
+    for job in workflow["jobs"].values():
+        for variable, secret in expected.items():
+            assert job["env"][variable] == f"${{{{ secrets.{secret} }}}}"
+        for step in job["steps"]:
+            # A secret expression in a script would be pasted into the script text; env keeps it out.
+            assert not SECRET_EXPRESSION.search(step.get("run", "")), step
+
+
+def test_no_script_prints_a_secret_variable(workflow: dict[Any, Any]) -> None:
+    secret_variables = ("PULUMI_CONFIG_PASSPHRASE", "COOLIFY_TOKEN", "HCLOUD_TOKEN", "GITHUB_TOKEN")
+    for job in workflow["jobs"].values():
+        for step in job["steps"]:
+            for line in step.get("run", "").splitlines():
+                if re.search(r"\b(echo|printf)\b", line) and any(f"${v}" in line for v in secret_variables):
+                    # The only allowed use pipes the value into a command's stdin.
+                    assert re.search(r"\|\s*pulumi config set --secret", line), line
+
+
+def test_every_job_writes_the_preview_summary_to_the_job_summary(workflow: dict[Any, Any]) -> None:
+    for job in workflow["jobs"].values():
+        runs = [step.get("run", "") for step in job["steps"]]
+        assert any('python -m tools.preview_summary --stack "$STACK" >> "$GITHUB_STEP_SUMMARY"' in run for run in runs)
+
+
+def test_the_cli_version_is_the_one_the_toolchain_pins(workflow: dict[Any, Any]) -> None:
+    versions = (REPO_ROOT / "toolchain" / "versions.env").read_text(encoding="utf-8")
+    assert re.search(r"^PULUMI_CLI_VERSION=\d+\.\d+\.\d+$", versions, re.MULTILINE)
+    for job in workflow["jobs"].values():
+        [read_version] = [step for step in job["steps"] if step.get("id") == "versions"]
+        assert "toolchain/versions.env" in read_version["run"]
+        for step in steps_using(job, "pulumi/actions"):
+            assert step["with"]["pulumi-version"] == "${{ steps.versions.outputs.PULUMI_CLI_VERSION }}"
+
+
+def test_install_actionlint_is_idempotent(tmp_path: Path) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    installed = find_actionlint()
+    shutil.copy2(installed, bin_dir / "actionlint")
+
+    completed = subprocess.run(
+        [str(REPO_ROOT / "tools" / "install_actionlint.sh"), str(bin_dir)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PATH": "/usr/bin:/bin"},  # no Go: a rebuild attempt would fail
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    assert "already installed" in completed.stdout
