@@ -72,6 +72,11 @@ class CoolifyHttp:
     def __repr__(self) -> str:
         return f"CoolifyHttp({self._api_url!r})"
 
+    @property
+    def session(self) -> requests.Session:
+        """The underlying session (tests attach response hooks to it)."""
+        return self._session
+
     def close(self) -> None:
         self._session.close()
 

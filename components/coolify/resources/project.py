@@ -31,8 +31,8 @@ class ProjectProvider(CoolifyProvider):
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         checker = Checker(news)
-        checker.required_text("name", min_length=3)
-        checker.pattern("name", PROJECT_NAME, "letters, digits, spaces and - _ . / @ & ( ) # , : +")
+        if checker.required_text("name", min_length=3) is not None:
+            checker.pattern("name", PROJECT_NAME, "letters, digits, spaces and - _ . / @ & ( ) # , : +")
         checker.optional_text("description")
         return CheckResult(news, checker.failures)
 
