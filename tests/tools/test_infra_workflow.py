@@ -125,14 +125,13 @@ def test_backend_passphrase_and_tokens_come_from_secrets_only_as_env(workflow: d
             assert not SECRET_EXPRESSION.search(step.get("run", "")), step
 
 
-def test_no_script_prints_a_secret_variable(workflow: dict[Any, Any]) -> None:
+def test_no_script_mentions_a_secret_variable(workflow: dict[Any, Any]) -> None:
+    # Providers read these from the environment; no step has a reason to touch (or print) them.
     secret_variables = ("PULUMI_CONFIG_PASSPHRASE", "COOLIFY_TOKEN", "HCLOUD_TOKEN", "GITHUB_TOKEN")
     for job in workflow["jobs"].values():
         for step in job["steps"]:
-            for line in step.get("run", "").splitlines():
-                if re.search(r"\b(echo|printf)\b", line) and any(f"${v}" in line for v in secret_variables):
-                    # The only allowed use pipes the value into a command's stdin.
-                    assert re.search(r"\|\s*pulumi config set --secret", line), line
+            script = step.get("run", "")
+            assert not [v for v in secret_variables if v in script], script
 
 
 def test_every_job_writes_the_preview_summary_to_the_job_summary(workflow: dict[Any, Any]) -> None:

@@ -337,3 +337,15 @@ def test_module_entry_point_renders_from_a_file() -> None:
 
     assert completed.returncode == 0, completed.stderr
     assert "⚠️ **REPLACE**" in completed.stdout
+
+
+def test_a_wholly_secret_map_is_named_as_possibly_changed() -> None:
+    # ApplicationEnvVars stores `variables` as one secret: the digest shows "[secret]" on both sides.
+    preview = load("update_env_var.json")
+    step = preview["steps"][1]
+    step["oldState"]["inputs"]["variables"] = "[secret]"
+    step["newState"]["inputs"]["variables"] = "[secret]"
+
+    fields = row_named(render_summary(preview, "staging"), "penpal-ai-db-service-env")[3]
+
+    assert fields == "`variables` (secret, may have changed)"
