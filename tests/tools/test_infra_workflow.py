@@ -125,11 +125,33 @@ def test_backend_passphrase_and_tokens_come_from_secrets_only_as_env(workflow: d
             assert not SECRET_EXPRESSION.search(step.get("run", "")), step
 
 
-def test_no_script_mentions_a_secret_variable(workflow: dict[Any, Any]) -> None:
-    # Providers read these from the environment; no step has a reason to touch (or print) them.
+# Stack config key <- environment variable (tokens as secrets).
+CONFIG_FROM_SECRETS = (
+    "set_config coolify:url COOLIFY_URL\n",
+    "set_config coolify:token COOLIFY_TOKEN --secret\n",
+    "set_config hcloud:token HCLOUD_TOKEN --secret\n",
+    "set_config github:token GITHUB_TOKEN --secret\n",
+)
+
+
+def test_tokens_reach_the_stack_config_through_stdin_as_secrets(workflow: dict[Any, Any]) -> None:
+    for job in workflow["jobs"].values():
+        [step] = [step for step in job["steps"] if step.get("name") == "Stack config from repository secrets"]
+        script = step["run"]
+        for line in CONFIG_FROM_SECRETS:
+            assert line in script
+        assert 'printf \'%s\' "$value" | pulumi config set "$1" --stack "$STACK"' in script
+        names = [s.get("name") for s in job["steps"]]
+        command_step = next(s for s in job["steps"] if "command" in s.get("with", {}))
+        assert names.index(step["name"]) < names.index(command_step["name"])
+
+
+def test_no_other_script_mentions_a_secret_variable(workflow: dict[Any, Any]) -> None:
     secret_variables = ("PULUMI_CONFIG_PASSPHRASE", "COOLIFY_TOKEN", "HCLOUD_TOKEN", "GITHUB_TOKEN")
     for job in workflow["jobs"].values():
         for step in job["steps"]:
+            if step.get("name") == "Stack config from repository secrets":
+                continue
             script = step.get("run", "")
             assert not [v for v in secret_variables if v in script], script
 
