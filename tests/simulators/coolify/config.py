@@ -1,0 +1,73 @@
+"""Knobs that change how the simulated instance behaves (version, API switch, timings, outcomes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .store import Linger
+
+ELEVATED_ABILITIES = frozenset({"root", "write", "write:sensitive", "deploy", "read:sensitive"})
+KNOWN_ABILITIES = frozenset({"read", "write", "deploy", "read:sensitive", "write:sensitive", "root"})
+
+DEFAULT_SUCCESS_LOG = [
+    "Starting deployment of {image}.",
+    "Pulling image {image}.",
+    "Image pulled.",
+    "Starting container.",
+    "New container started.",
+    "Rolling update completed.",
+]
+DEFAULT_FAILURE_LOG = [
+    "Starting deployment of {image}.",
+    "Pulling image {image}.",
+    "Error response from daemon: manifest for {image} not found: manifest unknown",
+    "Deployment failed. Removing the new version of your application.",
+]
+
+
+@dataclass
+class Token:
+    """A Sanctum personal access token. The whole string is the bearer value."""
+
+    value: str
+    abilities: frozenset[str]
+    team_id: int | None = 0
+    role: str = "owner"  # the token owner's role in its team: owner | admin | member
+    expires_at: float | None = None  # time.time() deadline; None never expires
+
+    @property
+    def can_read_sensitive(self) -> bool:
+        holds = "root" in self.abilities or "read:sensitive" in self.abilities
+        return holds and self.role in ("owner", "admin")
+
+
+@dataclass
+class DeployOutcome:
+    status: str  # "finished" | "failed"
+    log_lines: list[str] | None = None  # None: a default log for the status
+
+
+@dataclass
+class DeployTiming:
+    """A deployment leaves a state once it was read `*_polls` times there AND `*_s` seconds passed."""
+
+    queued_polls: int = 1
+    in_progress_polls: int = 2
+    queued_s: float = 0.0
+    in_progress_s: float = 0.0
+
+
+@dataclass
+class SimConfig:
+    version: str = "4.3.11"
+    api_enabled: bool = True
+    delete_linger: Linger = field(default_factory=Linger)
+    deploy_timing: DeployTiming = field(default_factory=DeployTiming)
+    default_outcome: DeployOutcome = field(default_factory=lambda: DeployOutcome("finished"))
+    outcomes: dict[str, DeployOutcome] = field(default_factory=dict)  # per application uuid
+    rate_limit_per_minute: int | None = None  # None: no throttling (Coolify's default is 200)
+    # Servers validate instantly unless a test wants them stuck: ip -> (reachable, usable).
+    server_validation: dict[str, tuple[bool, bool]] = field(default_factory=dict)
+
+    def outcome_for(self, app_uuid: str) -> DeployOutcome:
+        return self.outcomes.get(app_uuid, self.default_outcome)

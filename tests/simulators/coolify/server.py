@@ -1,0 +1,444 @@
+"""`CoolifySimulator`: the HTTP server, the request pipeline (auth, gates, faults, log) and the test API."""
+
+from __future__ import annotations
+
+import copy
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from . import deployments
+from .config import KNOWN_ABILITIES, DeployOutcome, DeployTiming, SimConfig, Token
+from .context import Ctx
+from .faults import Fault, FaultBook, full_template
+from .handlers import applications, databases, deploy, envs, infra, instance, projects
+from .routes import API_PREFIX, Route, find_route
+from .state import Seed, StateView, seed_store
+from .store import Linger, Row, Store
+from .versions import POST_ONLY_SINCE, at_least, parse_version
+from .wire import API_DISABLED_BODY, Response, catch_all, message, text
+
+DEFAULT_TOKEN = "1|coolify-simulator-root-token-0123456789abcdef"
+HEALTH_PATHS = ("/api/health", "/api/v1/health")
+ROUTES: list[Route] = [
+    *instance.ROUTES,
+    *projects.ROUTES,
+    *infra.ROUTES,
+    *envs.ROUTES,
+    *applications.ROUTES,
+    *databases.ROUTES,
+    *deploy.ROUTES,
+]
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str
+    query: dict[str, str]
+    route: str | None  # the matched route template, e.g. /api/v1/applications/{uuid}; None for unmatched paths
+    status: int
+    headers: dict[str, str]
+    body: Any  # parsed JSON when it parses, else the raw text
+    started_at: float = field(default_factory=time.monotonic)
+
+    @property
+    def authorization(self) -> str | None:
+        return self.headers.get("authorization")
+
+
+class CoolifySimulator:
+    """A stateful fake of Coolify's REST API (v4.3.x behaviour). See the package docstring."""
+
+    def __init__(self, tokens: dict[str, set[str]] | None = None, version: str = "4.3.11", *,
+                 api_enabled: bool = True, host: str = "127.0.0.1", port: int = 0) -> None:
+        parse_version(version)
+        self._lock = threading.RLock()
+        self._store = Store()
+        self._faults = FaultBook()
+        self._tokens: dict[str, Token] = {}
+        self._requests: list[RecordedRequest] = []
+        self._rate_windows: dict[str, deque[float]] = {}
+        self.config = SimConfig(version=version, api_enabled=api_enabled)
+        self._host, self._port = host, port
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        for token, abilities in (tokens if tokens is not None else {DEFAULT_TOKEN: {"root"}}).items():
+            self.add_token(token, abilities)
+
+    # --- lifecycle -----------------------------------------------------------------------------------
+
+    def start(self) -> str:
+        """Start serving on a free port (unless one was given); return the base URL (without /api/v1)."""
+        if self._httpd is not None:
+            return self.url
+        httpd = ThreadingHTTPServer((self._host, self._port), _make_handler(self))
+        httpd.daemon_threads = True
+        self._httpd = httpd
+        self._thread = threading.Thread(target=httpd.serve_forever, name="coolify-simulator", daemon=True)
+        self._thread.start()
+        return self.url
+
+    def stop(self) -> None:
+        if self._httpd is None:
+            return
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._httpd = None
+        self._thread = None
+
+    def __enter__(self) -> CoolifySimulator:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        if self._httpd is None:
+            raise RuntimeError("the simulator is not running; call start() first")
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    @property
+    def api_url(self) -> str:
+        return self.url + API_PREFIX
+
+    # --- tokens and instance switches ----------------------------------------------------------------
+
+    def add_token(self, token: str, abilities: set[str] | frozenset[str] | list[str], *, team_id: int | None = 0,
+                  role: str = "owner", expires_at: float | None = None) -> None:
+        """Register a bearer token. `team_id=None` models a token whose user left its team."""
+        unknown = set(abilities) - KNOWN_ABILITIES
+        if unknown:
+            raise ValueError(f"unknown abilities: {sorted(unknown)}")
+        with self._lock:
+            self._tokens[token] = Token(token, frozenset(abilities), team_id, role, expires_at)
+
+    def remove_token(self, token: str) -> None:
+        with self._lock:
+            self._tokens.pop(token, None)
+
+    @property
+    def tokens(self) -> dict[str, frozenset[str]]:
+        with self._lock:
+            return {value: token.abilities for value, token in self._tokens.items()}
+
+    @property
+    def token(self) -> str:
+        """The first registered token (the default root token unless `tokens` was given)."""
+        with self._lock:
+            return next(iter(self._tokens))
+
+    @property
+    def api_enabled(self) -> bool:
+        return self.config.api_enabled
+
+    @api_enabled.setter
+    def api_enabled(self, value: bool) -> None:
+        with self._lock:
+            self.config.api_enabled = value
+
+    @property
+    def version(self) -> str:
+        return self.config.version
+
+    @version.setter
+    def version(self, value: str) -> None:
+        parse_version(value)
+        with self._lock:
+            self.config.version = value
+
+    @property
+    def rate_limit_per_minute(self) -> int | None:
+        return self.config.rate_limit_per_minute
+
+    @rate_limit_per_minute.setter
+    def rate_limit_per_minute(self, value: int | None) -> None:
+        with self._lock:
+            self.config.rate_limit_per_minute = value
+            self._rate_windows.clear()
+
+    # --- state, seeding and out-of-band edits -----------------------------------------------------------
+
+    @property
+    def state(self) -> StateView:
+        return StateView(self._store, self._lock)
+
+    def seed(self, *, ip: str = "10.0.0.10", project_name: str = "penpal", server_name: str = "seeded-server",
+             team_id: int = 0, reachable: bool = True) -> Seed:
+        """Create a private key, a usable server (with its destination) and a project with `production`."""
+        with self._lock:
+            return seed_store(self._store, team_id, ip, project_name, server_name, reachable)
+
+    def edit(self, table: str, key: str, **fields: Any) -> Row:
+        """Change columns of any row behind the API's back (drift). Returns a copy of the edited row."""
+        with self._lock:
+            row = self._store.table(table).get(key)
+            if row is None:
+                raise KeyError(f"{table}/{key} does not exist")
+            row.update(fields)
+            self._store.touch(row)
+            return copy.deepcopy(row)
+
+    def edit_application(self, uuid: str, **fields: Any) -> Row:
+        """Out-of-band application edit; `settings={...}` updates application_settings."""
+        settings = fields.pop("settings", None)
+        with self._lock:
+            if settings:
+                self._store.applications[uuid]["_settings"].update(settings)
+            return self.edit("applications", uuid, **fields)
+
+    def edit_database(self, uuid: str, **fields: Any) -> Row:
+        return self.edit("databases", uuid, **fields)
+
+    def edit_env(self, env_uuid: str, **fields: Any) -> Row:
+        return self.edit("app_envs", env_uuid, **fields)
+
+    def delete_application_oob(self, uuid: str) -> None:
+        """The application disappears at once (someone deleted it in the UI and the job finished)."""
+        with self._lock:
+            self._store.hard_delete_application(uuid)
+
+    def delete_database_oob(self, uuid: str) -> None:
+        with self._lock:
+            self._store.hard_delete_database(uuid)
+
+    def delete_env_oob(self, env_uuid: str) -> None:
+        with self._lock:
+            self._store.app_envs.pop(env_uuid, None)
+
+    def delete_oob(self, table: str, key: str) -> None:
+        with self._lock:
+            self._store.table(table).pop(key, None)
+
+    # --- timing and outcomes ---------------------------------------------------------------------------
+
+    def set_delete_linger(self, polls: int = 1, seconds: float = 0.0) -> None:
+        """A deleted application/database stays visible for `polls` reads and at least `seconds`."""
+        with self._lock:
+            self.config.delete_linger = Linger(polls, seconds)
+
+    def set_deploy_timing(self, *, queued_polls: int = 1, in_progress_polls: int = 2, queued_s: float = 0.0,
+                          in_progress_s: float = 0.0) -> None:
+        with self._lock:
+            self.config.deploy_timing = DeployTiming(queued_polls, in_progress_polls, queued_s, in_progress_s)
+
+    def set_deploy_outcome(self, app_uuid: str | None, status: str, log_lines: list[str] | None = None) -> None:
+        """Decide how deployments end: per application uuid, or the default when `app_uuid` is None.
+
+        `log_lines` may use `{image}`; None gives a default log for the status.
+        """
+        if status not in ("finished", "failed"):
+            raise ValueError("status must be 'finished' or 'failed'")
+        with self._lock:
+            outcome = DeployOutcome(status, list(log_lines) if log_lines is not None else None)
+            if app_uuid is None:
+                self.config.default_outcome = outcome
+            else:
+                self.config.outcomes[app_uuid] = outcome
+
+    def finish_deployments(self) -> None:
+        """Run every queued or in-progress deployment to its outcome now."""
+        with self._lock:
+            for row in self._store.deployments.values():
+                deployments.run_to_completion(self.config, self._store, row)
+
+    def set_server_validation(self, ip: str, *, reachable: bool = True, usable: bool = True) -> None:
+        """What validating the server with this IP will find (default: reachable and usable)."""
+        with self._lock:
+            self.config.server_validation[ip] = (reachable, usable)
+
+    # --- faults and the request log ----------------------------------------------------------------------
+
+    def inject(self, method: str, route_template: str, status: int | None = None, *, times: int | None = 1,
+               body: Any = None, headers: dict[str, str] | None = None, delay_s: float = 0.0,
+               after_write: bool = False) -> Fault:
+        """Answer the next `times` requests on this route with `status` (None: only delay).
+
+        `after_write=True` runs the handler first (the write is applied) and then answers with the fault,
+        but only when the handler succeeded. `times=None` keeps the fault armed for ever.
+        """
+        fault = Fault(method.upper(), full_template(route_template), status, times, body, dict(headers or {}),
+                      delay_s, after_write)
+        with self._lock:
+            return self._faults.add(fault)
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        with self._lock:
+            return list(self._requests)
+
+    def count(self, method: str, route_template: str) -> int:
+        template = full_template(route_template)
+        with self._lock:
+            return sum(1 for r in self._requests if r.method == method.upper() and r.route == template)
+
+    def reset_counts(self) -> None:
+        with self._lock:
+            self._requests.clear()
+
+    # --- the pipeline ----------------------------------------------------------------------------------
+
+    def handle(self, method: str, raw_path: str, headers: dict[str, str], raw_body: bytes) -> Response:
+        parts = urlsplit(raw_path)
+        path = parts.path.rstrip("/") or "/"
+        query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        route, params, template = self._resolve(method, path)
+        response = self._respond(method, path, query, headers, raw_body, route, params, template)
+        with self._lock:
+            self._requests.append(RecordedRequest(method, path, query, template, response.status, dict(headers),
+                                                  _decode(raw_body)))
+        return response
+
+    def _resolve(self, method: str, path: str) -> tuple[Route | None, dict[str, str], str | None]:
+        if path in HEALTH_PATHS:
+            return None, {}, path
+        if not path.startswith(API_PREFIX + "/"):
+            return None, {}, None
+        relative = path[len(API_PREFIX):]
+        found = find_route(ROUTES, method, relative)
+        if found is None and method in ("GET", "HEAD"):
+            post = find_route(ROUTES, "POST", relative)
+            if post is not None and post[0].post_only_action:
+                found = post
+        if found is None:
+            return None, {}, None
+        return found[0], found[1], found[0].full_template
+
+    def _respond(self, method: str, path: str, query: dict[str, str], headers: dict[str, str], raw_body: bytes,
+                 route: Route | None, params: dict[str, str], template: str | None) -> Response:
+        with self._lock:
+            before = self._faults.take(method, template or path, after_write=False)
+        if before is not None:
+            time.sleep(before.delay_s)
+            if (fault_response := before.response()) is not None:
+                return fault_response
+        if path in HEALTH_PATHS:
+            return text(200, "OK") if method in ("GET", "HEAD") else catch_all()
+        if route is None:
+            # Unmatched paths and methods hit the catch-all, without auth (a wrong method is 404, not 405).
+            return catch_all()
+        bearer = _bearer(headers)
+        with self._lock:
+            limited = self._throttle(bearer)
+            if limited is not None:
+                return limited
+            self._store.purge_due()
+            ctx = Ctx(self._store, self.config, self.url, method, path, route.full_template, params, query,
+                      raw_body, headers.get("content-type", ""))
+            response = self._authorise(ctx, route, bearer)
+            if response is None:
+                response = self._dispatch(ctx, route, method)
+            after = self._faults.take(method, route.full_template, after_write=True) if response.status < 300 else None
+        if after is not None:
+            time.sleep(after.delay_s)
+            return after.response() or response
+        return self._with_rate_headers(response, bearer)
+
+    def _dispatch(self, ctx: Ctx, route: Route, method: str) -> Response:
+        # GET on a POST-only action: 405 since v4.2.0; older versions ran the action on GET too.
+        if route.method != method and at_least(self.config.version, POST_ONLY_SINCE):
+            return Response(405, {"message": "This endpoint has changed to a POST request."}, {"Allow": "POST"})
+        return route.handler(ctx)
+
+    def _authorise(self, ctx: Ctx, route: Route, bearer: str | None) -> Response | None:
+        token = self._tokens.get(bearer or "")
+        if token is None or (token.expires_at is not None and token.expires_at <= time.time()):
+            return message(401, "Unauthenticated.")
+        if token.team_id is None:
+            return message(401, "Invalid token.")
+        elevated = token.abilities & {"root", "write", "write:sensitive", "deploy", "read:sensitive"}
+        if elevated and token.role not in ("owner", "admin"):
+            return message(403, "Missing required team role.")
+        if route.api_gate and not self.config.api_enabled:
+            return Response(403, dict(API_DISABLED_BODY))
+        # Abilities match exactly: write does not imply read; root passes everything.
+        if "root" not in token.abilities and route.ability not in token.abilities:
+            return message(403, f"Missing required permissions: {route.ability}")
+        ctx.token = token
+        return None
+
+    def _throttle(self, bearer: str | None) -> Response | None:
+        limit = self.config.rate_limit_per_minute
+        if limit is None:
+            return None
+        window = self._rate_windows.setdefault(bearer or "anonymous", deque())
+        now = time.monotonic()
+        while window and now - window[0] >= 60:
+            window.popleft()
+        if len(window) >= limit:
+            retry_after = max(1, int(60 - (now - window[0])))
+            return Response(429, {"message": "Too Many Attempts."}, {
+                "Retry-After": str(retry_after), "X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": "0"})
+        window.append(now)
+        return None
+
+    def _with_rate_headers(self, response: Response, bearer: str | None) -> Response:
+        limit = self.config.rate_limit_per_minute
+        if limit is not None and "X-RateLimit-Limit" not in response.headers:
+            with self._lock:
+                used = len(self._rate_windows.get(bearer or "anonymous", ()))
+            response.headers.update({"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": str(limit - used)})
+        return response
+
+
+def _bearer(headers: dict[str, str]) -> str | None:
+    value = headers.get("authorization", "")
+    if value.lower().startswith("bearer "):
+        return value[7:].strip()
+    return None
+
+
+def _decode(raw: bytes) -> Any:
+    import json
+
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw.decode(errors="replace")
+
+
+def _make_handler(simulator: CoolifySimulator) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "coolify-simulator"
+
+        def _serve(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            response = simulator.handle(self.command, self.path, headers, raw)
+            payload = response.encoded()
+            try:
+                self.send_response(response.status)
+                self.send_header("Content-Type", response.content_type)
+                self.send_header("Content-Length", str(len(payload)))
+                for name, value in response.headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(payload)
+            except (BrokenPipeError, ConnectionResetError):
+                # The client gave up (e.g. a read timeout against a delayed fault).
+                self.close_connection = True
+
+        do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = do_HEAD = do_OPTIONS = _serve
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    return Handler
