@@ -1,0 +1,96 @@
+"""Composes one stack from its validated config; `__main__.py` exports what this returns."""
+
+from __future__ import annotations
+
+import pulumi
+
+from components.config import StackConfig
+from components.coolify_environment import CoolifyEnvironment, CoolifyEnvironmentArgs
+from components.hetzner_host import HetznerHost, HetznerHostArgs
+from components.mongodb import MongoDb, MongoDbArgs
+from components.service import CoolifyPlacement, Service, ServiceArgs
+
+# Names of the stack outputs; tests and the e2e tier import them so the strings cannot drift.
+OUT_ENVIRONMENT = "environment"
+OUT_SERVER_IPV4 = "serverIpv4"
+OUT_COOLIFY_SERVER_UUID = "coolifyServerUuid"
+OUT_COOLIFY_PROJECT_UUID = "coolifyProjectUuid"
+OUT_COOLIFY_ENVIRONMENT = "coolifyEnvironment"
+OUT_MONGODB_UUID = "mongodbUuid"
+OUT_MONGODB_URL = "mongodbInternalUrl"
+OUT_SERVICE_URLS = "serviceUrls"
+OUT_APPLICATION_UUIDS = "applicationUuids"
+OUT_WEBHOOK_URLS = "webhookUrls"
+OUT_IMAGE_REFS = "imageRefs"
+
+
+def build_stack(cfg: StackConfig) -> dict[str, pulumi.Output[object]]:
+    """Creates the host, the Coolify environment, the MongoDB and every configured service.
+
+    Returns the stack outputs by name. Secret values (the MongoDB URL, webhook URLs) are separate
+    outputs, so that the URLs and uuids of the other outputs stay readable.
+    """
+    host = HetznerHost(
+        "host",
+        HetznerHostArgs(
+            environment=cfg.environment,
+            server_type=cfg.server.server_type,
+            location=cfg.server.location,
+            image=cfg.server.image,
+            admin_cidrs=cfg.admin_cidrs,
+            ssh_public_key=cfg.ssh_public_key,
+            ssh_private_key=cfg.ssh_private_key,
+            volume_size_gb=cfg.server.volume_size_gb,
+        ),
+    )
+    coolify = CoolifyEnvironment(
+        "coolify",
+        CoolifyEnvironmentArgs(environment=cfg.environment),
+    )
+    mongodb = MongoDb(
+        "mongodb",
+        MongoDbArgs(
+            environment=cfg.environment,
+            project_uuid=coolify.project_uuid,
+            environment_name=coolify.environment_name,
+            server_uuid=host.coolify_server_uuid,
+            root_password=cfg.mongo_root_password,
+            image=cfg.mongo.image,
+            backup_cron=cfg.mongo.backup_cron,
+            backup_retention=cfg.mongo.backup_retention,
+        ),
+    )
+    placement = CoolifyPlacement(
+        project_uuid=coolify.project_uuid,
+        environment_name=coolify.environment_name,
+        server_uuid=host.coolify_server_uuid,
+    )
+    services = {
+        service.name: Service(
+            service.name,
+            ServiceArgs(
+                service=service,
+                environment=cfg.environment,
+                domain_base=cfg.domain_base,
+                image_owner=cfg.image_owner,
+                placement=placement,
+                mongodb_internal_url=mongodb.internal_url,
+                coolify_api_token=cfg.coolify_token,
+                resolve_digest=cfg.resolve_digests,
+            ),
+        )
+        for service in cfg.services
+    }
+    return {
+        OUT_ENVIRONMENT: pulumi.Output.from_input(cfg.environment.value),
+        OUT_SERVER_IPV4: host.ipv4_address,
+        OUT_COOLIFY_SERVER_UUID: host.coolify_server_uuid,
+        OUT_COOLIFY_PROJECT_UUID: coolify.project_uuid,
+        OUT_COOLIFY_ENVIRONMENT: coolify.environment_name,
+        OUT_MONGODB_UUID: mongodb.uuid,
+        OUT_MONGODB_URL: mongodb.internal_url,
+        OUT_SERVICE_URLS: pulumi.Output.from_input({n: s.url for n, s in services.items()}),
+        OUT_APPLICATION_UUIDS: pulumi.Output.from_input({n: s.application_uuid for n, s in services.items()}),
+        OUT_WEBHOOK_URLS: pulumi.Output.secret({n: s.webhook_url for n, s in services.items()}),
+        OUT_IMAGE_REFS: pulumi.Output.from_input({n: s.image_ref for n, s in services.items()}),
+    }
