@@ -180,7 +180,9 @@ class SimulatorBase:
         server = ThreadingHTTPServer((self._host, self._port), _handler_class(self))
         server.daemon_threads = True
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name=type(self).__name__, daemon=True)
+        # A short poll interval keeps stop() (and so every test fixture teardown) fast.
+        self._thread = threading.Thread(target=server.serve_forever, args=(0.02,), name=type(self).__name__,
+                                        daemon=True)
         self._thread.start()
         return self.base_url
 
