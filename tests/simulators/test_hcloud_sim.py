@@ -165,7 +165,8 @@ def test_server_create_returns_running_actions_that_finish_after_polling(sim: Hc
     assert server["image"]["name"] == "ubuntu-24.04"
     assert server["public_net"]["ipv4"]["ip"].startswith("203.0.113.")
     assert server["public_net"]["ipv6"]["ip"].endswith("::/64")
-    assert sim.server("web-1")["public_net"]["ipv4"]["ip"] == server["public_net"]["ipv4"]["ip"]
+    held = sim.server("web-1")
+    assert held is not None and held["public_net"]["ipv4"]["ip"] == server["public_net"]["ipv4"]["ip"]
 
 
 def test_server_without_ssh_keys_gets_a_root_password(sim: HcloudSimulator, api: Client) -> None:

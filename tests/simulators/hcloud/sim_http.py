@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, unquote, urlsplit
 
 UNMATCHED_ROUTE = "<unmatched>"
@@ -196,7 +196,7 @@ class SimulatorBase:
         self._server = None
         self._thread = None
 
-    def __enter__(self) -> SimulatorBase:
+    def __enter__(self) -> Self:
         self.start()
         return self
 
