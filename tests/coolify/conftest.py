@@ -118,3 +118,9 @@ def make_provider(settings: ClientSettings, client: CoolifyClient) -> Iterator[C
 
     yield make
     provider_module._CLIENTS.pop(settings, None)
+
+
+@pytest.fixture
+def seed(sim: CoolifySimulator) -> Any:
+    """A private key, a usable server and project `penpal` with its `production` environment."""
+    return sim.seed()

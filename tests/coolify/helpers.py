@@ -30,7 +30,8 @@ def make_placement(client: CoolifyClient, *, ip: str = "10.0.0.5", environment: 
     client.environments.create(project_uuid, environment)
     key_uuid = client.private_keys.create({"name": "deploy-key", "private_key": fake_pem()})
     server_uuid = client.servers.create(
-        {"name": "host-1", "ip": ip, "port": 22, "user": "root", "private_key_uuid": key_uuid, "instant_validate": False}
+        {"name": "host-1", "ip": ip, "port": 22, "user": "root", "private_key_uuid": key_uuid,
+         "instant_validate": False}
     )
     client.servers.validate(server_uuid)
     return Placement(project_uuid, environment, server_uuid)

@@ -185,6 +185,4 @@ def api_error(status: int, body: Any, *, method: str, path: str) -> CoolifyApiEr
         hint = "This machine's IP is outside the instance's API allowlist (Settings > Advanced > Allowed IPs)."
     elif status == 403 and ("Missing required" in message or "exceed your current role" in message):
         hint = ABILITIES_HINT
-    return error_class(
-        status, message, method=method, path=path, field_errors=field_errors, hint=hint, details=details
-    )
+    return error_class(status, message, method=method, path=path, field_errors=field_errors, hint=hint, details=details)

@@ -27,8 +27,19 @@ MONGO_PASSWORD = re.compile(r"^[A-Za-z0-9!@#%^*()_+\-=\[\]{}:,.?/~]{1,128}$")
 DOCKER_MEMORY = re.compile(r"^\d+(\.\d+)?[bkmgBKMG]?$")
 CPUS = re.compile(r"^\d+(\.\d+)?$")
 CRON_ALIASES = frozenset(
-    {"every_minute", "hourly", "daily", "weekly", "monthly", "yearly", "@hourly", "@daily", "@weekly", "@monthly",
-     "@yearly"}
+    {
+        "every_minute",
+        "hourly",
+        "daily",
+        "weekly",
+        "monthly",
+        "yearly",
+        "@hourly",
+        "@daily",
+        "@weekly",
+        "@monthly",
+        "@yearly",
+    }
 )
 # (min, max, named values) for the five cron fields.
 _CRON_FIELDS: tuple[tuple[int, int, tuple[str, ...]], ...] = (

@@ -29,7 +29,7 @@ DIGEST_SUFFIX = "@sha256"
 def normalize_domain(url: str) -> str:
     """Coolify lowercases scheme and host; a trailing `/` carries no meaning."""
     parsed = urlparse(url.strip())
-    rest = url.strip()[len(parsed.scheme) + 3 + len(parsed.netloc):]
+    rest = url.strip()[len(parsed.scheme) + 3 + len(parsed.netloc) :]
     return f"{parsed.scheme.lower()}://{parsed.netloc.lower()}{rest.rstrip('/')}"
 
 
@@ -171,8 +171,12 @@ class ApplicationProvider(CoolifyProvider):
         except NotFoundError:
             return
         # The row stays readable until Coolify's background teardown finishes; only then is the name free.
-        wait_until_gone(lambda: applications.get(id_), timeout_s=self.settings.delete_timeout_s,
-                        interval_s=self.settings.poll_interval_s, describe=f"application {id_} to be torn down")
+        wait_until_gone(
+            lambda: applications.get(id_),
+            timeout_s=self.settings.delete_timeout_s,
+            interval_s=self.settings.poll_interval_s,
+            describe=f"application {id_} to be torn down",
+        )
 
     def _find_in_environment(self, props: dict[str, Any]) -> JsonObject | None:
         try:
@@ -282,8 +286,6 @@ class Application(Resource, module="coolify", name="Application"):
     webhook_url: pulumi.Output[str]
     """`<coolify_url>/api/v1/deploy?uuid=<uuid>&force=false` (secret)."""
 
-    def __init__(
-        self, resource_name: str, args: ApplicationArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
+    def __init__(self, resource_name: str, args: ApplicationArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         props = args_to_props(args, "fqdn", "webhook_url")
         super().__init__(ApplicationProvider(), resource_name, props, with_secret_outputs(opts, "webhook_url"))

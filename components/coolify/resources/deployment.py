@@ -101,8 +101,9 @@ class DeploymentProvider(CoolifyProvider):
                 describe=f"deployment {deployment_uuid} of application {props['application_uuid']} to finish",
             )
         except WaitTimeoutError as error:
-            raise WaitTimeoutError(f"{error} It is still running in Coolify; the next `pulumi up` deploys again.") \
-                from error
+            raise WaitTimeoutError(
+                f"{error} It is still running in Coolify; the next `pulumi up` deploys again."
+            ) from error
         if final.get("status") != FINISHED:
             lines = log_lines(final)
             note = "" if lines is not None else "(the token cannot read logs: give it `read:sensitive` or `root`)"
@@ -131,9 +132,7 @@ class Deployment(Resource, module="coolify", name="Deployment"):
     deployment_uuid: pulumi.Output[str]
     status: pulumi.Output[str]
 
-    def __init__(
-        self, resource_name: str, args: DeploymentArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
+    def __init__(self, resource_name: str, args: DeploymentArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         triggers = dict(args.triggers) if isinstance(args.triggers, Mapping) else args.triggers
         props: dict[str, Any] = {
             "application_uuid": args.application_uuid,

@@ -185,6 +185,4 @@ class ApplicationEnvVars(Resource, module="coolify", name="ApplicationEnvVars"):
             "uuid": None,
             "keys": None,
         }
-        super().__init__(
-            ApplicationEnvVarsProvider(), resource_name, props, with_secret_outputs(opts, "variables")
-        )
+        super().__init__(ApplicationEnvVarsProvider(), resource_name, props, with_secret_outputs(opts, "variables"))

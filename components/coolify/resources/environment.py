@@ -78,10 +78,19 @@ class EnvironmentProvider(CoolifyProvider):
                 raise
             return True
 
-        poll(attempt, bool, timeout_s=settings.delete_timeout_s, interval_s=settings.poll_interval_s,
-             describe=f"environment {id_} to become empty so it can be deleted")
-        wait_until_gone(lambda: environments.get(project_uuid, id_), timeout_s=settings.delete_timeout_s,
-                        interval_s=settings.poll_interval_s, describe=f"environment {id_} to be deleted")
+        poll(
+            attempt,
+            bool,
+            timeout_s=settings.delete_timeout_s,
+            interval_s=settings.poll_interval_s,
+            describe=f"environment {id_} to become empty so it can be deleted",
+        )
+        wait_until_gone(
+            lambda: environments.get(project_uuid, id_),
+            timeout_s=settings.delete_timeout_s,
+            interval_s=settings.poll_interval_s,
+            describe=f"environment {id_} to be deleted",
+        )
 
     def _outs(self, project_uuid: str, uuid: str) -> dict[str, Any]:
         environment = self.client.environments.get(project_uuid, uuid)
@@ -95,7 +104,5 @@ class Environment(Resource, module="coolify", name="Environment"):
     name: pulumi.Output[str]
     project_uuid: pulumi.Output[str]
 
-    def __init__(
-        self, resource_name: str, args: EnvironmentArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
+    def __init__(self, resource_name: str, args: EnvironmentArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(EnvironmentProvider(), resource_name, args_to_props(args), opts)

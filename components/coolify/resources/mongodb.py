@@ -114,8 +114,12 @@ class MongoDatabaseProvider(CoolifyProvider):
             checker.fail("backup_cron", f"must be a 5-field cron expression or an alias such as 'daily', got {cron!r}")
         retention = checker.known("backup_retention")
         if retention is not None:
-            if isinstance(retention, bool) or not isinstance(retention, (int, float)) or int(retention) != retention \
-                    or retention < 1:
+            if (
+                isinstance(retention, bool)
+                or not isinstance(retention, (int, float))
+                or int(retention) != retention
+                or retention < 1
+            ):
                 checker.fail("backup_retention", f"must be a whole number of backups, at least 1, got {retention!r}")
             elif checker.news.get("backup_cron") is None:
                 checker.fail("backup_retention", "needs backup_cron to be set")
@@ -158,8 +162,12 @@ class MongoDatabaseProvider(CoolifyProvider):
         except NotFoundError:
             return
         # "Database deletion request queued": the row lingers until the background job finishes.
-        wait_until_gone(lambda: databases.get(id_), timeout_s=self.settings.delete_timeout_s,
-                        interval_s=self.settings.poll_interval_s, describe=f"database {id_} to be torn down")
+        wait_until_gone(
+            lambda: databases.get(id_),
+            timeout_s=self.settings.delete_timeout_s,
+            interval_s=self.settings.poll_interval_s,
+            describe=f"database {id_} to be torn down",
+        )
 
     def _find_in_environment(self, props: dict[str, Any]) -> JsonObject | None:
         try:
@@ -276,9 +284,7 @@ class MongoDatabase(Resource, module="coolify", name="MongoDatabase"):
     internal_url: pulumi.Output[str]
     """`mongodb://<user>:<password>@<uuid>:27017/?directConnection=true` (secret)."""
 
-    def __init__(
-        self, resource_name: str, args: MongoDatabaseArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
+    def __init__(self, resource_name: str, args: MongoDatabaseArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         props = args_to_props(args, "internal_url")
         props["root_password"] = pulumi.Output.secret(args.root_password)
         super().__init__(

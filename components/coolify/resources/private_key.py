@@ -96,10 +96,19 @@ class PrivateKeyProvider(CoolifyProvider):
                 raise
             return True
 
-        poll(attempt, bool, timeout_s=settings.delete_timeout_s, interval_s=settings.poll_interval_s,
-             describe=f"private key {id_} to be unused so it can be deleted")
-        wait_until_gone(lambda: keys.get(id_), timeout_s=settings.delete_timeout_s,
-                        interval_s=settings.poll_interval_s, describe=f"private key {id_} to be deleted")
+        poll(
+            attempt,
+            bool,
+            timeout_s=settings.delete_timeout_s,
+            interval_s=settings.poll_interval_s,
+            describe=f"private key {id_} to be unused so it can be deleted",
+        )
+        wait_until_gone(
+            lambda: keys.get(id_),
+            timeout_s=settings.delete_timeout_s,
+            interval_s=settings.poll_interval_s,
+            describe=f"private key {id_} to be deleted",
+        )
 
     def _patch(self, uuid: str, props: dict[str, Any]) -> None:
         # PATCH requires `private_key` every time, even for a rename.
@@ -133,9 +142,7 @@ class PrivateKey(Resource, module="coolify", name="PrivateKey"):
     public_key: pulumi.Output[str]
     fingerprint: pulumi.Output[str]
 
-    def __init__(
-        self, resource_name: str, args: PrivateKeyArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
+    def __init__(self, resource_name: str, args: PrivateKeyArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         props = args_to_props(args, "public_key", "fingerprint")
         props["private_key"] = pulumi.Output.secret(args.private_key)
         super().__init__(PrivateKeyProvider(), resource_name, props, opts)

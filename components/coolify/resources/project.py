@@ -72,10 +72,19 @@ class ProjectProvider(CoolifyProvider):
                 raise
             return True
 
-        poll(attempt, bool, timeout_s=settings.delete_timeout_s, interval_s=settings.poll_interval_s,
-             describe=f"project {id_} to become empty so it can be deleted")
-        wait_until_gone(lambda: projects.get(id_), timeout_s=settings.delete_timeout_s,
-                        interval_s=settings.poll_interval_s, describe=f"project {id_} to be deleted")
+        poll(
+            attempt,
+            bool,
+            timeout_s=settings.delete_timeout_s,
+            interval_s=settings.poll_interval_s,
+            describe=f"project {id_} to become empty so it can be deleted",
+        )
+        wait_until_gone(
+            lambda: projects.get(id_),
+            timeout_s=settings.delete_timeout_s,
+            interval_s=settings.poll_interval_s,
+            describe=f"project {id_} to be deleted",
+        )
 
     def _apply(self, uuid: str, desired: dict[str, Any], current: dict[str, Any]) -> None:
         changed = [key for key in self.changed_fields(current, desired) if key in MANAGED]

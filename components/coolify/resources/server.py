@@ -108,10 +108,19 @@ class ServerProvider(CoolifyProvider):
                 raise
             return True
 
-        poll(attempt, bool, timeout_s=settings.delete_timeout_s, interval_s=settings.poll_interval_s,
-             describe=f"server {id_} to have no resources so it can be deleted")
-        wait_until_gone(lambda: servers.get(id_), timeout_s=settings.delete_timeout_s,
-                        interval_s=settings.poll_interval_s, describe=f"server {id_} to be deleted")
+        poll(
+            attempt,
+            bool,
+            timeout_s=settings.delete_timeout_s,
+            interval_s=settings.poll_interval_s,
+            describe=f"server {id_} to have no resources so it can be deleted",
+        )
+        wait_until_gone(
+            lambda: servers.get(id_),
+            timeout_s=settings.delete_timeout_s,
+            interval_s=settings.poll_interval_s,
+            describe=f"server {id_} to be deleted",
+        )
 
     def _apply(self, uuid: str, desired: dict[str, Any], current: dict[str, Any], *, adopted: bool) -> set[str]:
         changed = {key for key in self.changed_fields(current, desired) if key in SENT}
