@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
+import pulumi_github as github
 import pulumi_hcloud as hcloud
 import pytest
 from pulumi import automation as auto
 
+from tests.simulators.github import GithubSimulator
 from tests.simulators.hcloud import HcloudSimulator
 from tests.toolchain.test_providers_toolchain import Toolchain, locate_toolchain
 
@@ -48,6 +50,14 @@ def on_path(toolchain: Toolchain, monkeypatch: pytest.MonkeyPatch) -> Toolchain:
 @pytest.fixture
 def hcloud_sim() -> Iterator[HcloudSimulator]:
     sim = HcloudSimulator()
+    sim.start()
+    yield sim
+    sim.stop()
+
+
+@pytest.fixture
+def github_sim() -> Iterator[GithubSimulator]:
+    sim = GithubSimulator(owner="penpal-ai", repos=["penpal-api"])
     sim.start()
     yield sim
     sim.stop()
@@ -163,3 +173,48 @@ def test_hcloud_ssh_key_and_firewall(tmp_path: Path, on_path: Toolchain, hcloud_
     assert hcloud_sim.ssh_keys() == []
     assert hcloud_sim.firewalls() == []
 
+
+
+def test_github_actions_secret_and_repository_file(
+    tmp_path: Path, on_path: Toolchain, github_sim: GithubSimulator
+) -> None:
+    webhook = "https://coolify.test/api/v1/deploy?uuid=abc123"
+    workflow = "name: deploy\non: push\n"
+
+    def program() -> None:
+        secret = github.ActionsSecret(
+            "webhook", repository="penpal-api", secret_name="COOLIFY_WEBHOOK", plaintext_value=webhook
+        )
+        file = github.RepositoryFile(
+            "workflow",
+            repository="penpal-api",
+            branch="main",
+            file=".github/workflows/deploy.yml",
+            content=workflow,
+            commit_message="Add deploy workflow",
+            overwrite_on_create=True,
+        )
+        pulumi.export("secret_id", secret.id)
+        pulumi.export("file_sha", file.sha)
+
+    config = {
+        # Any host but github.com puts the provider in GHES mode: REST under <baseUrl>/api/v3/.
+        "github:baseUrl": auto.ConfigValue(github_sim.base_url + "/"),
+        "github:token": auto.ConfigValue(github_sim.token, secret=True),
+        "github:owner": auto.ConfigValue(github_sim.owner),
+        # The provider waits this long after every write (default 1000 ms); it rejects 0.
+        "github:writeDelayMs": auto.ConfigValue("1"),
+    }
+    stack = _stack(tmp_path, on_path, program, config)
+    outputs = _up(stack)
+
+    assert github_sim.secret_plaintext("penpal-ai", "penpal-api", "COOLIFY_WEBHOOK") == webhook
+    assert outputs["secret_id"] == "penpal-api:COOLIFY_WEBHOOK"
+    assert github_sim.file_content("penpal-ai", "penpal-api", ".github/workflows/deploy.yml") == workflow
+    assert github_sim.commit_messages("penpal-ai", "penpal-api")[0] == "Add deploy workflow"
+    blob = f"blob {len(workflow.encode())}\0".encode() + workflow.encode()
+    assert outputs["file_sha"] == hashlib.sha1(blob, usedforsecurity=False).hexdigest()
+
+    _assert_no_changes_then_destroy(stack)
+    assert github_sim.secret_names("penpal-ai", "penpal-api") == []
+    assert github_sim.file_content("penpal-ai", "penpal-api", ".github/workflows/deploy.yml") is None
