@@ -85,7 +85,6 @@ def server_list_item(server: Row, sensitive: bool) -> dict[str, Any]:
 
 def server_payload(server: Row, sensitive: bool) -> dict[str, Any]:
     payload = public(server, ("id",))
-    payload["proxy_type"] = server["proxy"]["type"]
     payload["settings"] = server_settings_payload(server["_settings"], sensitive)
     return ordered(payload)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import threading
 import time
+import traceback
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -66,6 +67,7 @@ class CoolifySimulator:
         self.config = SimConfig(version=version, api_enabled=api_enabled)
         self._host, self._port = host, port
         self._httpd: ThreadingHTTPServer | None = None
+        self._url: str | None = None
         self._thread: threading.Thread | None = None
         for token, abilities in (tokens if tokens is not None else {DEFAULT_TOKEN: {"root"}}).items():
             self.add_token(token, abilities)
@@ -79,6 +81,8 @@ class CoolifySimulator:
         httpd = ThreadingHTTPServer((self._host, self._port), _make_handler(self))
         httpd.daemon_threads = True
         self._httpd = httpd
+        host, port = httpd.server_address[:2]
+        self._url = f"http://{host!s}:{port}"
         self._thread = threading.Thread(target=httpd.serve_forever, name="coolify-simulator", daemon=True)
         self._thread.start()
         return self.url
@@ -102,10 +106,10 @@ class CoolifySimulator:
 
     @property
     def url(self) -> str:
-        if self._httpd is None:
-            raise RuntimeError("the simulator is not running; call start() first")
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
+        """The base URL (no /api/v1 suffix); it stays readable after stop()."""
+        if self._url is None:
+            raise RuntimeError("the simulator was never started; call start() first")
+        return self._url
 
     @property
     def api_url(self) -> str:
@@ -336,11 +340,15 @@ class CoolifySimulator:
             if limited is not None:
                 return limited
             self._store.purge_due()
-            ctx = Ctx(self._store, self.config, self.url, method, path, route.full_template, params, query,
+            ctx = Ctx(self._store, self.config, self._url or "", method, path, route.full_template, params, query,
                       raw_body, headers.get("content-type", ""))
             response = self._authorise(ctx, route, bearer)
             if response is None:
-                response = self._dispatch(ctx, route, method)
+                try:
+                    response = self._dispatch(ctx, route, method)
+                except Exception:  # a simulator bug must surface as Laravel's 500, not a dropped connection
+                    traceback.print_exc()
+                    response = message(500, "Server Error")
             after = self._faults.take(method, route.full_template, after_write=True) if response.status < 300 else None
         if after is not None:
             time.sleep(after.delay_s)
