@@ -69,8 +69,9 @@ def main(argv: list[str]) -> int:
         loop.run_until_complete(pulumi.runtime.run_in_stack(run))
         return 0
     except pulumi.RunError as err:
+        # A RunError is a message for the user, already complete: no traceback, no second error line.
         pulumi.log.error(str(err))
-        return 1
+        return EXIT_AFTER_USER_MESSAGE
     except Exception:  # every program failure is reported to the engine, not raised
         pulumi.log.error("Program failed with an unhandled exception:\n" + traceback.format_exc())
         return EXIT_AFTER_USER_MESSAGE

@@ -12,7 +12,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=toolchain/versions.env
 . "$root/toolchain/versions.env"
 cache=${PENPAL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/penpal-infra}
-cli_dir=$cache/pulumi-v$PULUMI_CLI_VERSION
+cli_dir=$cache/pulumi-v$PULUMI_CLI_VERSION/bin
 step() { printf '==> %s\n' "$*"; }
 
 step "Python virtualenv (.venv) from requirements.txt"
@@ -34,7 +34,7 @@ elif [ -x "$cli_dir/pulumi" ] && [ "$("$cli_dir/pulumi" version)" = "v$PULUMI_CL
   echo "cached at $cli_dir"
 else
   echo "building from the Go module proxy into $cli_dir (a few minutes the first time)"
-  src=$cli_dir/src
+  src=$cache/pulumi-v$PULUMI_CLI_VERSION/src
   rm -rf "$src" && mkdir -p "$src"
   (
     cd "$src"
@@ -53,7 +53,7 @@ fi
 
 # The engine looks for the bundled `python` language host and `pulumi-python` resource plugin next to
 # the `pulumi` binary; ours are Python scripts of this repo (no Go language host is served by the proxy).
-if [ "$cli_dir" = "$cache/pulumi-v$PULUMI_CLI_VERSION" ]; then
+if [ "$cli_dir" = "$cache/pulumi-v$PULUMI_CLI_VERSION/bin" ]; then
   install -m 0755 "$root/toolchain/bin/pulumi-language-python" "$root/toolchain/bin/pulumi-resource-pulumi-python" "$cli_dir/"
   install -m 0644 "$root/toolchain/language_host.py" "$root/toolchain/run_program.py" "$cli_dir/"
 fi

@@ -1,0 +1,203 @@
+"""A local, cloud-free deployment target: the three simulators plus a file-backend Pulumi workspace.
+
+Used by `make demo`, the end-to-end tier and the benchmark. The program under test is this repo's
+own `Pulumi.yaml` + `__main__.py` + `components/`, copied into a temporary project directory (so
+stack files written by the engine never touch the checkout) and run by the real engine through the
+Automation API, with our language host and the provider plugins from `make setup`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pulumi import automation as auto
+
+from tests.simulators.coolify import CoolifySimulator
+from tests.simulators.github import GithubSimulator
+from tests.simulators.hcloud import HcloudSimulator
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_FILES = ("Pulumi.yaml", "__main__.py", "components")
+PASSPHRASE = "local-demo-passphrase"
+GITHUB_OWNER = "penpal-ai"
+MONGO_ROOT_PASSWORD = "local-mongo-root-pw-0123"
+# Hetzner tokens are 64 letters and digits; the stack config refuses any other form.
+HCLOUD_TOKEN = "penpallocal" + "0123456789" * 5 + "abc"
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """One entry of `penpal:services` for a local stack."""
+
+    name: str
+    port: int
+    env: Mapping[str, str] = field(default_factory=dict)
+    secret_env: Mapping[str, str] = field(default_factory=dict)
+    tag: str | None = None
+
+    def config_entry(self) -> dict[str, Any]:
+        entry: dict[str, Any] = {"name": self.name, "port": self.port}
+        if self.env:
+            entry["env"] = dict(self.env)
+        if self.secret_env:
+            entry["secretEnv"] = sorted(self.secret_env)
+        if self.tag:
+            entry["tag"] = self.tag
+        return entry
+
+
+EXAMPLE_SERVICES = (
+    ServiceSpec("penpal-ai-db-service", 3000, env={"LOG_LEVEL": "info"}, secret_env={"JWT_SECRET": "jwt-local-1"}),
+    ServiceSpec("penpal-ai-chat-service", 3001, env={"LOG_LEVEL": "debug"}),
+)
+
+
+def pulumi_bin_dir() -> Path:
+    """Where `make setup` put the CLI and our language host (exported by toolchain/env.sh)."""
+    configured = os.environ.get("PENPAL_PULUMI_BIN_DIR")
+    if configured and (Path(configured) / "pulumi").exists():
+        return Path(configured)
+    found = shutil.which("pulumi")
+    if found:
+        return Path(found).resolve().parent
+    raise RuntimeError("no pulumi CLI found: run `make setup` (and `. toolchain/env.sh` to use it by hand)")
+
+
+def ssh_key_pair(directory: Path) -> tuple[str, str]:
+    """A fresh ed25519 key pair (public OpenSSH line, private PEM) for the local server."""
+    key = directory / "id_ed25519"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "penpal-local", "-f", str(key)], check=True)
+    return (key.with_suffix(".pub").read_text().strip(), key.read_text())
+
+
+class Simulators:
+    """Coolify, Hetzner Cloud and GitHub simulators on 127.0.0.1, started together."""
+
+    def __init__(self, repos: Sequence[str]) -> None:
+        self.coolify = CoolifySimulator()
+        self.hcloud = HcloudSimulator(token=HCLOUD_TOKEN)
+        self.github = GithubSimulator(owner=GITHUB_OWNER, repos=repos)
+
+    def start(self) -> None:
+        self.coolify.start()
+        self.hcloud.start()
+        self.github.start()
+        # Deployments move queued -> in_progress -> finished within a few polls.
+        self.coolify.set_deploy_timing(queued_polls=1, in_progress_polls=1)
+
+    def stop(self) -> None:
+        for sim in (self.coolify, self.hcloud, self.github):
+            sim.stop()
+
+    def reset_counts(self) -> None:
+        for sim in (self.coolify, self.hcloud, self.github):
+            sim.reset_counts()
+
+
+def stack_config(
+    sims: Simulators,
+    stack: str,
+    services: Sequence[ServiceSpec],
+    ssh_keys: tuple[str, str],
+    base: Mapping[str, Any] | None = None,
+) -> dict[str, auto.ConfigValue]:
+    """The stack's config pointing every provider at the simulators; `base` is a committed stack file."""
+    plain: dict[str, Any] = {
+        "penpal:environment": "staging" if stack == "staging" else "production",
+        "penpal:domainBase": "penpal-ai.maksou.dev",
+        "penpal:server": {"type": "cx22", "location": "fsn1", "image": "ubuntu-24.04"},
+        "penpal:adminCidrs": ["203.0.113.7/32"],
+        "penpal:services": [s.config_entry() for s in services],
+    }
+    plain.update(base or {})
+    plain.update({
+        "penpal:sshPublicKey": ssh_keys[0],
+        "coolify:url": sims.coolify.url,
+        "hcloud:endpoint": sims.hcloud.endpoint,
+        "hcloud:pollInterval": "50ms",
+        "github:owner": GITHUB_OWNER,
+        "github:baseUrl": sims.github.base_url + "/",
+        "github:writeDelayMs": "0",
+        "github:maxRetries": "0",
+    })
+    secrets: dict[str, Any] = {
+        "penpal:sshPrivateKey": ssh_keys[1],
+        "penpal:mongoRootPassword": MONGO_ROOT_PASSWORD,
+        "coolify:token": sims.coolify.token,
+        "hcloud:token": sims.hcloud.token,
+        "github:token": sims.github.token,
+    }
+    service_secrets = {s.name: dict(s.secret_env) for s in services if s.secret_env}
+    if service_secrets:
+        secrets["penpal:serviceSecrets"] = service_secrets
+    config = {key: auto.ConfigValue(_text(value)) for key, value in plain.items()}
+    config.update({key: auto.ConfigValue(_text(value), secret=True) for key, value in secrets.items()})
+    return config
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+class LocalProject:
+    """A temporary copy of the program with a file backend, driven through the Automation API."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.project_dir = workdir / "project"
+        self.backend_dir = workdir / "state"
+        self.project_dir.mkdir(parents=True)
+        self.backend_dir.mkdir()
+        for name in PROJECT_FILES:
+            source = REPO_ROOT / name
+            if source.is_dir():
+                shutil.copytree(source, self.project_dir / name, ignore=shutil.ignore_patterns("__pycache__"))
+            else:
+                shutil.copy2(source, self.project_dir / name)
+        (self.project_dir / ".venv").symlink_to(REPO_ROOT / ".venv")
+        bin_dir = pulumi_bin_dir()
+        self.env = {
+            "PULUMI_BACKEND_URL": f"file://{self.backend_dir}",
+            "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
+            "PULUMI_SKIP_UPDATE_CHECK": "true",
+            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+            "PENPAL_PYTHON": str(REPO_ROOT / ".venv" / "bin" / "python"),
+            "PATH": f"{bin_dir}:{REPO_ROOT / '.venv' / 'bin'}:{os.environ.get('PATH', '')}",
+        }
+        # `make setup` lays the CLI out as <root>/bin/pulumi, the shape PulumiCommand expects.
+        command = auto.PulumiCommand(root=str(bin_dir.parent))
+        self.workspace = auto.LocalWorkspace(work_dir=str(self.project_dir), env_vars=self.env,
+                                             pulumi_command=command)
+
+    def stack(self, name: str, config: Mapping[str, auto.ConfigValue]) -> auto.Stack:
+        stack = auto.Stack.create_or_select(name, self.workspace)
+        stack.set_all_config(dict(config))
+        return stack
+
+    def cli(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        """Run the pulumi CLI itself in the project directory (for `--json` output and exports)."""
+        env = {**os.environ, **self.env}
+        return subprocess.run([str(pulumi_bin_dir() / "pulumi"), *args], cwd=self.project_dir, env=env,
+                              input=stdin, capture_output=True, text=True, check=False)
+
+
+@contextmanager
+def local_deployment(repos: Sequence[str]) -> Iterator[tuple[Simulators, LocalProject, tuple[str, str]]]:
+    """Simulators running, a fresh project copy and backend, and an SSH key pair; all gone afterwards."""
+    sims = Simulators(repos)
+    sims.start()
+    try:
+        with tempfile.TemporaryDirectory(prefix="penpal-local-") as tmp:
+            workdir = Path(tmp)
+            yield sims, LocalProject(workdir), ssh_key_pair(workdir)
+    finally:
+        sims.stop()
