@@ -27,12 +27,14 @@ UNMATCHED_ROUTE = "<unmatched>"
 @dataclass
 class Response:
     status: int
-    body: Any = None  # JSON-serialisable; None means an empty body
+    body: Any = None  # JSON-serialisable, or raw bytes sent as they are; None means an empty body
     headers: dict[str, str] = field(default_factory=dict)
 
     def encode(self) -> bytes:
         if self.body is None:
             return b""
+        if isinstance(self.body, bytes):
+            return self.body
         return json.dumps(self.body, separators=(",", ":")).encode()
 
 
