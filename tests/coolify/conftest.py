@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
-import requests
+from requests import Response
 
 from components.coolify.client import ClientSettings, CoolifyClient
 from components.coolify.provider import CoolifyProvider
@@ -35,7 +35,7 @@ class Recorder:
 
     requests: list[RecordedRequest] = field(default_factory=list)
 
-    def hook(self, response: requests.Response, *_args: Any, **_kwargs: Any) -> None:
+    def hook(self, response: Response, *_args: Any, **_kwargs: Any) -> None:
         request = response.request
         raw = request.body
         body = json.loads(raw) if raw else None

@@ -44,7 +44,8 @@ def test_project_update_in_place_and_read_back(make_provider: MakeProvider, sim:
     assert diff.changes is True and diff.replaces == []
     updated = provider.update(created.id, created.outs, news)
     assert updated.outs["name"] == "penpal-ai-renamed" and updated.outs["description"] == "new"
-    assert [r.body for r in sim.requests if r.method == "PATCH"] == [{"name": "penpal-ai-renamed", "description": "new"}]
+    patches = [r.body for r in sim.requests if r.method == "PATCH"]
+    assert patches == [{"name": "penpal-ai-renamed", "description": "new"}]
 
 
 def test_project_create_adopts_an_existing_project_by_name(

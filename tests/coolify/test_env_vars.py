@@ -1,0 +1,138 @@
+"""ApplicationEnvVars provider: a managed set of keys that never touches the others."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from components.coolify.client import CoolifyClient
+from components.coolify.resources.application import ApplicationProvider
+from components.coolify.resources.env_vars import ApplicationEnvVarsProvider
+from tests.coolify.conftest import fast_settings
+from tests.coolify.test_application import app_inputs
+
+if TYPE_CHECKING:
+    from tests.simulators.coolify import CoolifySimulator
+
+MakeProvider = Callable[[type[Any]], Any]
+
+
+@pytest.fixture
+def app_uuid(make_provider: MakeProvider, seed: Any, client: CoolifyClient) -> str:
+    uuid = make_provider(ApplicationProvider).create(app_inputs(seed)).id
+    # A key set by hand in Coolify: the provider must never touch it.
+    client.http.post(f"/applications/{uuid}/envs", {"key": "MANUAL", "value": "hand-made"})
+    return str(uuid)
+
+
+def rows(sim: CoolifySimulator, app_uuid: str, *, preview: bool = False) -> dict[str, dict[str, Any]]:
+    return {
+        row["key"]: row
+        for row in sim.state.env_vars
+        if row.get("_application_uuid") == app_uuid and bool(row.get("is_preview")) == preview
+    }
+
+
+def test_create_update_delete_only_managed_keys(
+    make_provider: MakeProvider, app_uuid: str, sim: CoolifySimulator
+) -> None:
+    provider = make_provider(ApplicationEnvVarsProvider)
+    inputs = {"application_uuid": app_uuid, "variables": {"NODE_ENV": "staging", "PORT": "3000"},
+              "build_time_keys": ["NODE_ENV"]}
+    created = provider.create(inputs)
+    assert created.id == app_uuid
+    assert created.outs["keys"] == ["NODE_ENV", "PORT"]
+    assert created.outs["build_time_keys"] == ["NODE_ENV"]
+    assert created.outs["variables"] == {"NODE_ENV": "staging", "PORT": "3000"}
+    stored = rows(sim, app_uuid)
+    assert stored["NODE_ENV"]["value"] == "staging" and stored["NODE_ENV"]["is_buildtime"] is True
+    assert stored["PORT"]["is_buildtime"] is False and stored["PORT"]["is_runtime"] is True
+    assert stored["MANUAL"]["value"] == "hand-made"
+    # One bulk upsert for the whole set.
+    assert sim.count("PATCH", "/applications/{uuid}/envs/bulk") == 1
+    assert provider.diff(app_uuid, created.outs, inputs).changes is False
+
+    news = {"application_uuid": app_uuid, "variables": {"NODE_ENV": "staging", "MONGODB_URI": "mongodb://x"},
+            "build_time_keys": ["NODE_ENV"]}
+    assert provider.changed_fields(created.outs, news) == ["variables"]
+    sim.reset_counts()
+    updated = provider.update(app_uuid, created.outs, news)
+    bulk = [r.body for r in sim.requests if r.method == "PATCH"]
+    assert [item["key"] for item in bulk[0]["data"]] == ["MONGODB_URI"]  # unchanged NODE_ENV is not re-sent
+    assert updated.outs["keys"] == ["MONGODB_URI", "NODE_ENV"]
+    stored = rows(sim, app_uuid)
+    assert set(stored) == {"NODE_ENV", "MONGODB_URI", "MANUAL"}
+    # The removed key's preview shadow row went with it.
+    assert "PORT" not in rows(sim, app_uuid, preview=True)
+    assert provider.diff(app_uuid, updated.outs, news).changes is False
+
+    provider.delete(app_uuid, updated.outs)
+    assert set(rows(sim, app_uuid)) == {"MANUAL"}
+
+
+def test_value_change_and_flag_change_are_sent_with_full_flags(
+    make_provider: MakeProvider, app_uuid: str, sim: CoolifySimulator
+) -> None:
+    provider = make_provider(ApplicationEnvVarsProvider)
+    created = provider.create({"application_uuid": app_uuid, "variables": {"A": "1", "B": "2"}, "build_time_keys": []})
+    sim.reset_counts()
+    news = {"application_uuid": app_uuid, "variables": {"A": "1", "B": "3"}, "build_time_keys": ["A"]}
+    outs = provider.update(app_uuid, created.outs, news).outs
+    items = next(r.body for r in sim.requests if r.method == "PATCH")["data"]
+    assert {item["key"] for item in items} == {"A", "B"}
+    for item in items:
+        assert {"value", "is_preview", "is_literal", "is_multiline", "is_shown_once", "is_runtime",
+                "is_buildtime"} <= set(item)
+    assert rows(sim, app_uuid)["B"]["value"] == "3"
+    assert outs["build_time_keys"] == ["A"]
+
+
+def test_existing_key_with_our_name_is_adopted_not_duplicated(
+    make_provider: MakeProvider, app_uuid: str, sim: CoolifySimulator, client: CoolifyClient
+) -> None:
+    client.http.post(f"/applications/{app_uuid}/envs", {"key": "PORT", "value": "1"})
+    make_provider(ApplicationEnvVarsProvider).create(
+        {"application_uuid": app_uuid, "variables": {"PORT": "3000"}, "build_time_keys": []}
+    )
+    assert rows(sim, app_uuid)["PORT"]["value"] == "3000"
+    assert len([r for r in sim.state.env_vars if r["key"] == "PORT" and not r.get("is_preview")]) == 1
+
+
+def test_refresh_sees_deleted_key_and_gone_application(
+    make_provider: MakeProvider, app_uuid: str, sim: CoolifySimulator
+) -> None:
+    provider = make_provider(ApplicationEnvVarsProvider)
+    inputs = {"application_uuid": app_uuid, "variables": {"A": "1", "B": "2"}, "build_time_keys": []}
+    created = provider.create(inputs)
+    sim.delete_env_oob(rows(sim, app_uuid)["B"]["uuid"])
+    refreshed = provider.read(app_uuid, created.outs)
+    assert refreshed.outs["keys"] == ["A"]
+    assert provider.changed_fields(refreshed.outs, inputs) == ["variables"]
+    # The next update puts the key back.
+    assert provider.update(app_uuid, refreshed.outs, inputs).outs["keys"] == ["A", "B"]
+    sim.delete_application_oob(app_uuid)
+    assert provider.read(app_uuid, created.outs).id is None
+    provider.delete(app_uuid, created.outs)  # the application is gone: nothing left to do
+
+
+def test_hidden_values_never_cause_a_diff(
+    app_uuid: str, sim: CoolifySimulator, sim_url: str
+) -> None:
+    from components.coolify.provider import _CLIENTS
+
+    reader = "2|readWriteNoSensitive000000000000000000"
+    sim.add_token(reader, ["read", "write"])
+    settings = fast_settings(sim_url, token=reader)
+    provider = ApplicationEnvVarsProvider.configured(settings)
+    try:
+        inputs = {"application_uuid": app_uuid, "variables": {"SECRET": "s3cr3t"}, "build_time_keys": []}
+        outs = provider.create(inputs).outs or {}
+        listed = provider.client.application_envs.list(app_uuid)
+        assert all("value" not in row for row in listed)  # hidden without read:sensitive
+        refreshed = provider.read(app_uuid, outs).outs or {}
+        assert refreshed["variables"] == {"SECRET": "s3cr3t"}
+        assert provider.diff(app_uuid, refreshed, inputs).changes is False
+    finally:
+        _CLIENTS.pop(settings, None)
