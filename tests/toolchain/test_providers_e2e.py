@@ -175,6 +175,56 @@ def test_hcloud_ssh_key_and_firewall(tmp_path: Path, on_path: Toolchain, hcloud_
 
 
 
+
+def test_hcloud_server_with_firewall_and_volume(
+    tmp_path: Path, on_path: Toolchain, hcloud_sim: HcloudSimulator
+) -> None:
+    """The shape components/hetzner_host.py deploys: actions are polled until the simulator finishes them."""
+
+    def program() -> None:
+        key = hcloud.SshKey("key", name="penpal-host", public_key=_ssh_public_key("penpal-host"))
+        https = hcloud.FirewallRuleArgs(direction="in", protocol="tcp", port="443", source_ips=["0.0.0.0/0"])
+        firewall = hcloud.Firewall("fw", name="penpal-host", rules=[https])
+        server = hcloud.Server(
+            "server",
+            name="penpal-host",
+            server_type="cx22",
+            location="fsn1",
+            image="ubuntu-24.04",
+            ssh_keys=[key.id],
+            firewall_ids=[firewall.id.apply(int)],
+            public_nets=[hcloud.ServerPublicNetArgs(ipv4_enabled=True, ipv6_enabled=True)],
+            labels={"app": "penpal"},
+        )
+        hcloud.Volume(
+            "data", name="penpal-host-data", size=10, server_id=server.id.apply(int), automount=True, format="ext4"
+        )
+        pulumi.export("server_id", server.id)
+        pulumi.export("ipv4", server.ipv4_address)
+
+    config = {
+        "hcloud:endpoint": auto.ConfigValue(hcloud_sim.endpoint),
+        "hcloud:token": auto.ConfigValue(hcloud_sim.token, secret=True),
+        "hcloud:pollInterval": auto.ConfigValue("50ms"),
+    }
+    stack = _stack(tmp_path, on_path, program, config)
+    outputs = _up(stack)
+
+    server = hcloud_sim.server("penpal-host")
+    assert server is not None
+    assert str(server["id"]) == outputs["server_id"]
+    assert server["status"] == "running"
+    assert outputs["ipv4"] == server["public_net"]["ipv4"]["ip"]
+    firewall = hcloud_sim.firewall("penpal-host")
+    assert firewall is not None
+    assert [target["server"]["id"] for target in firewall["applied_to"]] == [server["id"]]
+    [volume] = hcloud_sim.volumes()
+    assert (volume["name"], volume["size"], volume["server"]) == ("penpal-host-data", 10, server["id"])
+
+    _assert_no_changes_then_destroy(stack)
+    assert hcloud_sim.servers() == []
+    assert hcloud_sim.volumes() == []
+
 def test_github_actions_secret_and_repository_file(
     tmp_path: Path, on_path: Toolchain, github_sim: GithubSimulator
 ) -> None:
