@@ -83,7 +83,9 @@ class CoolifySimulator:
         self._httpd = httpd
         host, port = httpd.server_address[:2]
         self._url = f"http://{host!s}:{port}"
-        self._thread = threading.Thread(target=httpd.serve_forever, name="coolify-simulator", daemon=True)
+        # A short poll interval keeps stop() (and so every fixture teardown) fast.
+        self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="coolify-simulator", daemon=True)
         self._thread.start()
         return self.url
 
