@@ -71,12 +71,12 @@ build_provider() {
 }
 
 for spec in "hcloud $hcloud_version $hcloud_key" "github $github_version $github_key"; do
-  set -- $spec
-  if up_to_date "$1" "$3"; then
-    step "$1 v$2: up to date in $bin (key $3)"
+  read -r name version key <<< "$spec"
+  if up_to_date "$name" "$key"; then
+    step "$name v$version: up to date in $bin (key $key)"
   else
-    step "$1 v$2: building into $bin (key $3; a cold build takes a few minutes)"
-    build_provider "$1" "$2" "$3"
+    step "$name v$version: building into $bin (key $key; a cold build takes a few minutes)"
+    build_provider "$name" "$version" "$key"
   fi
 done
 step "provider plugins ready in $bin"
