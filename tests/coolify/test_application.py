@@ -181,3 +181,17 @@ def test_project_delete_waits_for_application_teardown(
     assert sim.count("DELETE", "/projects/{uuid}") >= 2
     with pytest.raises(NotFoundError):
         client.projects.get(project.id)
+
+
+def test_oldest_supported_coolify_accepts_everything_the_provider_sends(
+    make_provider: MakeProvider, seed: Any, sim: CoolifySimulator
+) -> None:
+    from components.coolify.resources.env_vars import ApplicationEnvVarsProvider
+
+    sim.version = "4.1.0"  # rejects fields newer than 4.1.0 with 422 "This field is not allowed."
+    app = make_provider(ApplicationProvider).create(app_inputs(seed))
+    envs = make_provider(ApplicationEnvVarsProvider).create(
+        {"application_uuid": app.id, "variables": {"NODE_ENV": "staging"}, "build_time_keys": []}
+    )
+    assert envs.outs["keys"] == ["NODE_ENV"]
+    assert all(r.status < 400 for r in sim.requests if r.method in ("POST", "PATCH"))
