@@ -85,6 +85,16 @@ def test_deploy_errors(api: SimSession, app: str) -> None:
     assert api.post("/deploy?tag=nothing").json() == {"message": "No resources found with this tag."}
 
 
+def test_deploy_by_tag(api: SimSession, sim: CoolifySimulator) -> None:
+    seed = sim.seed()
+    tagged = api.post("/applications/dockerimage", json={
+        "project_uuid": seed.project_uuid, "server_uuid": seed.server_uuid, "environment_name": "production",
+        "docker_registry_image_name": "nginx", "name": "web", "tags": ["Staging"]}).json()["uuid"]
+    response = api.post("/deploy?tag=staging").json()
+    assert response["message"] == ["Application web deployment queued."]
+    assert response["details"][0]["resource_uuid"] == tagged
+
+
 def test_queue_full_is_429_with_retry_after_60(api: SimSession, sim: CoolifySimulator, app: str) -> None:
     seed_server = sim.state.servers[0]["uuid"]
     api.patch(f"/servers/{seed_server}", json={"deployment_queue_limit": 1})

@@ -39,6 +39,11 @@ Drift and timing: ``sim.edit_application(uuid, name="x")``, ``sim.delete_applica
 ``sim.set_deploy_timing(queued_polls=1, in_progress_polls=2)``,
 ``sim.set_deploy_outcome(app_uuid_or_None, "failed", log_lines=[...])``, ``sim.finish_deployments()``.
 
+``tests.simulators.coolify.testing.SimSession(sim, token=None)`` is a requests.Session with the bearer
+token and relative URLs under /api/v1. ``sim.config`` (a ``SimConfig``) holds the live knobs (version,
+api_enabled, timings). Deviation from the notes, verified in the code: a duplicate ``POST /deploy`` answers
+"Deployment already queued for this commit." *with* a ``deployment_uuid`` that was never stored.
+
 Contract checks against /work/shared/coolify/openapi.json: ``validate_request(method, path, body)`` and
 ``validate_response(method, path, status, body)`` raise ``ContractError``; ``SPEC_DISAGREEMENTS`` lists the
 documented places where the spec is wrong about the real API.

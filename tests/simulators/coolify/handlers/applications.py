@@ -401,6 +401,7 @@ def create_dockerimage(ctx: Ctx) -> Response:
     if "noindex_domains" in data:
         _fill(app, {"noindex_domains": data["noindex_domains"]}, allowed)
     _apply_settings(app, data)
+    app["_tags"] = sorted({str(tag).lower() for tag in data.get("tags") or []})
     ctx.store.insert("applications", app)
     if parse_bool(data.get("instant_deploy")) and (skipped := _instant_deploy(ctx, app)):
         return skipped
