@@ -126,7 +126,7 @@ def stack_config(
         "hcloud:pollInterval": "50ms",
         "github:owner": GITHUB_OWNER,
         "github:baseUrl": sims.github.base_url + "/",
-        "github:writeDelayMs": "0",
+        "github:writeDelayMs": "1",  # upstream refuses 0
         "github:maxRetries": "0",
     })
     secrets: dict[str, Any] = {

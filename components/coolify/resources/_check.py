@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlparse
 
@@ -51,10 +50,24 @@ _CRON_FIELDS: tuple[tuple[int, int, tuple[str, ...]], ...] = (
 )
 
 
+def whole_numbers_as_int(value: Any) -> Any:
+    """22.0 -> 22, recursively; other values unchanged."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: whole_numbers_as_int(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [whole_numbers_as_int(v) for v in value]
+    return value
+
+
 class Checker:
     """Collects failures for one resource's inputs; unknown values (preview) are skipped."""
 
-    def __init__(self, news: Mapping[str, Any]) -> None:
+    def __init__(self, news: dict[str, Any]) -> None:
+        # The engine sends every number as a float (protobuf Struct): 22 arrives as 22.0.
+        for key, value in news.items():
+            news[key] = whole_numbers_as_int(value)
         self.news = news
         self.failures: list[CheckFailure] = []
 
