@@ -19,7 +19,7 @@ from ..client.waiting import poll
 from ..provider import CoolifyProvider
 from ._check import Checker
 from ._diff import FieldRule, identity, is_unknown
-from ._resource import with_secret_outputs
+from ._resource import secret_values, with_secret_outputs
 
 LOG_TAIL_LINES = 50
 
@@ -133,11 +133,9 @@ class Deployment(Resource, module="coolify", name="Deployment"):
     status: pulumi.Output[str]
 
     def __init__(self, resource_name: str, args: DeploymentArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        triggers = dict(args.triggers) if isinstance(args.triggers, Mapping) else args.triggers
         props: dict[str, Any] = {
             "application_uuid": args.application_uuid,
-            # Triggers often carry env values or image digests: keep them secret in state.
-            "triggers": pulumi.Output.secret(triggers),
+            "triggers": secret_values(args.triggers),
             "force": args.force,
             "timeout_s": args.timeout_s,
             "poll_interval_s": args.poll_interval_s,

@@ -8,6 +8,8 @@ compared with what the API returns (it hides them without `read:sensitive`).
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +22,7 @@ from ..client.types import JsonObject
 from ..provider import CoolifyProvider
 from ._check import ENV_KEY, Checker
 from ._diff import FieldRule, identity, is_unknown
-from ._resource import with_secret_outputs
+from ._resource import secret_values, with_secret_outputs
 
 MANAGED_COMMENT = "Managed by Pulumi"
 
@@ -68,6 +70,8 @@ class ApplicationEnvVarsProvider(CoolifyProvider):
             for key in build_keys:
                 if not is_unknown(key) and key not in variables:
                     checker.fail("build_time_keys", f"{key!r} is not one of the keys in `variables`")
+            if not checker.failures and self._settings is not None:
+                news["fingerprints"] = value_fingerprints(variables, self._settings.token)
         return CheckResult(news, checker.failures)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -148,7 +152,21 @@ class ApplicationEnvVarsProvider(CoolifyProvider):
             "variables": {key: wanted[key] for key in sorted(present)},
             "build_time_keys": sorted(key for key, row in present.items() if row.get("is_buildtime")),
             "keys": sorted(present),
+            "fingerprints": value_fingerprints({key: wanted[key] for key in present}, self.settings.token),
         }
+
+
+def value_fingerprints(variables: Mapping[str, Any], key: str) -> dict[str, Any]:
+    """KEY -> HMAC of its value: not secret, so a diff names the changed key without showing values.
+
+    Keyed with the Coolify token so a low-entropy secret cannot be guessed from its fingerprint.
+    """
+    def digest(value: Any) -> Any:
+        if is_unknown(value):
+            return value
+        return hmac.new(key.encode(), str(value).encode(), hashlib.sha256).hexdigest()[:16]
+
+    return {name: digest(value) for name, value in sorted(variables.items())}
 
 
 def _item(key: str, value: str, build_time: bool) -> dict[str, Any]:
@@ -172,17 +190,18 @@ class ApplicationEnvVars(Resource, module="coolify", name="ApplicationEnvVars"):
     uuid: pulumi.Output[str]
     keys: pulumi.Output[list[str]]
     """Sorted keys this resource manages."""
+    fingerprints: pulumi.Output[dict[str, str]]
+    """KEY -> keyed hash of its value (not secret): lets a preview name the key that changed."""
 
     def __init__(
         self, resource_name: str, args: ApplicationEnvVarsArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         props: dict[str, Any] = {
             "application_uuid": args.application_uuid,
-            "variables": pulumi.Output.secret(
-                dict(args.variables) if isinstance(args.variables, Mapping) else args.variables
-            ),
+            "variables": secret_values(args.variables),
             "build_time_keys": sorted(args.build_time_keys),
             "uuid": None,
             "keys": None,
+            "fingerprints": None,
         }
         super().__init__(ApplicationEnvVarsProvider(), resource_name, props, with_secret_outputs(opts, "variables"))

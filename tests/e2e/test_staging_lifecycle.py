@@ -1,0 +1,233 @@
+"""End to end: the real engine runs this repo's program for stack `staging` against the simulators.
+
+One deployment is shared by the tests of this module, which run in order, like an operator's day:
+up from empty, a no-op up, an env var change, a rollback, drift, a failing deployment, the state
+export, and destroy.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from pulumi import automation as auto
+
+from tests.harness.local import (
+    EXAMPLE_SERVICES,
+    GITHUB_OWNER,
+    MONGO_ROOT_PASSWORD,
+    LocalProject,
+    ServiceSpec,
+    Simulators,
+    local_deployment,
+    stack_config,
+)
+
+DB_SERVICE, CHAT_SERVICE = EXAMPLE_SERVICES
+DYNAMIC = "pulumi-python:dynamic/coolify:"
+
+
+class Staging:
+    """The deployed stack and the handles to change its config."""
+
+    def __init__(self, sims: Simulators, project: LocalProject, ssh_keys: tuple[str, str]) -> None:
+        self.sims = sims
+        self.project = project
+        self.ssh_keys = ssh_keys
+        self.services: list[ServiceSpec] = list(EXAMPLE_SERVICES)
+        self.stack = project.stack("staging", self.config())
+
+    def config(self) -> dict[str, auto.ConfigValue]:
+        return stack_config(self.sims, "staging", self.services, self.ssh_keys)
+
+    def set_services(self, services: list[ServiceSpec]) -> None:
+        self.services = services
+        self.stack.set_all_config(self.config())
+
+    def up(self) -> auto.UpResult:
+        return self.stack.up(color="never", on_output=lambda _line: None)
+
+
+@pytest.fixture(scope="module")
+def staging() -> Iterator[Staging]:
+    with local_deployment([s.name for s in EXAMPLE_SERVICES]) as (sims, project, ssh_keys):
+        deployment = Staging(sims, project, ssh_keys)
+        deployment.first_up = deployment.up()  # type: ignore[attr-defined]
+        yield deployment
+
+
+def _updated_urns(result: auto.UpResult) -> dict[str, int]:
+    return {op: n for op, n in (result.summary.resource_changes or {}).items() if op != "same"}
+
+
+def _app(sims: Simulators, name: str) -> dict[str, Any]:
+    [app] = [a for a in sims.coolify.state.applications if a["name"] == name]
+    return app
+
+
+def _env(sims: Simulators, app: dict[str, Any]) -> dict[str, str]:
+    return {e["key"]: e["value"] for e in sims.coolify.state.env_vars
+            if e["_application_uuid"] == app["uuid"] and not e["is_preview"]}
+
+
+def test_up_from_empty_outputs(staging: Staging) -> None:
+    outputs = staging.first_up.outputs  # type: ignore[attr-defined]
+    assert outputs["environment"].value == "staging"
+    assert outputs["serviceUrls"].value == {
+        DB_SERVICE.name: f"https://staging.{DB_SERVICE.name}.penpal-ai.maksou.dev",
+        CHAT_SERVICE.name: f"https://staging.{CHAT_SERVICE.name}.penpal-ai.maksou.dev",
+    }
+    apps = {a["name"]: a["uuid"] for a in staging.sims.coolify.state.applications}
+    assert outputs["applicationUuids"].value == apps
+    assert outputs["imageRefs"].value == {
+        s.name: f"ghcr.io/{GITHUB_OWNER}/{s.name}:develop-latest" for s in EXAMPLE_SERVICES
+    }
+    assert outputs["webhookUrls"].secret and outputs["mongodbInternalUrl"].secret
+    assert outputs["webhookUrls"].value[DB_SERVICE.name] == (
+        f"{staging.sims.coolify.url}/api/v1/deploy?uuid={apps[DB_SERVICE.name]}&force=false"
+    )
+    [server] = staging.sims.hcloud.servers()
+    assert outputs["serverIpv4"].value == server["public_net"]["ipv4"]["ip"]
+
+
+def test_up_from_empty_simulators_hold_everything(staging: Staging) -> None:
+    sims = staging.sims
+    [server] = sims.hcloud.servers()
+    assert (server["labels"]["project"], server["labels"]["environment"]) == ("penpal", "staging")
+    [firewall] = sims.hcloud.firewalls()
+    ports = sorted((r["port"], tuple(r["source_ips"])) for r in firewall["rules"])
+    assert ports == [("22", ("203.0.113.7/32",)), ("443", ("0.0.0.0/0", "::/0")), ("80", ("0.0.0.0/0", "::/0"))]
+    assert firewall["applied_to"][0]["server"]["id"] == server["id"]
+    assert len(sims.hcloud.ssh_keys()) == 1
+
+    state = sims.coolify.state
+    assert [p["name"] for p in state.projects] == ["penpal-ai"]
+    assert "staging" in [e["name"] for e in state.environments]
+    [coolify_server] = state.servers
+    assert coolify_server["ip"] == server["public_net"]["ipv4"]["ip"]
+    [database] = state.databases
+    assert database["mongo_initdb_root_password"] == MONGO_ROOT_PASSWORD
+    assert database["is_public"] is False and database["image"] == "mongo:7"
+    backups = [b for b in state.backups if b["database_id"] == database["id"]]
+    assert [(b["frequency"], b["database_backup_retention_amount_locally"]) for b in backups] == [("0 3 * * *", 7)]
+
+    db_app = _app(sims, DB_SERVICE.name)
+    assert db_app["fqdn"] == f"https://staging.{DB_SERVICE.name}.penpal-ai.maksou.dev"
+    assert db_app["docker_registry_image_name"] == f"ghcr.io/{GITHUB_OWNER}/{DB_SERVICE.name}"
+    assert db_app["docker_registry_image_tag"] == "develop-latest"
+    assert db_app["health_check_path"] == "/health"
+    env = _env(sims, db_app)
+    assert env["NODE_ENV"] == "staging"
+    assert env["PORT"] == "3000"
+    assert env["LOG_LEVEL"] == "info"
+    assert env["JWT_SECRET"] == "jwt-local-1"
+    assert env["MONGODB_URI"].startswith("mongodb://") and "/penpal_ai_db_service?" in env["MONGODB_URI"]
+    assert all(d["status"] == "finished" for d in state.deployments)
+    assert {d["application_name"] for d in state.deployments} == {s.name for s in EXAMPLE_SERVICES}
+
+
+def test_github_secrets_hold_the_webhook_urls(staging: Staging) -> None:
+    outputs = staging.stack.outputs()
+    github = staging.sims.github
+    for service in EXAMPLE_SERVICES:
+        webhook = github.secret_plaintext(GITHUB_OWNER, service.name, "COOLIFY_STAGING_WEBHOOK_URL")
+        assert webhook == outputs["webhookUrls"].value[service.name]
+        # The token secret is owned by the prod stack; staging never writes it.
+        assert github.secret_names(GITHUB_OWNER, service.name) == ["COOLIFY_STAGING_WEBHOOK_URL"]
+
+
+def test_second_up_changes_nothing_and_writes_nothing(staging: Staging) -> None:
+    staging.sims.reset_counts()
+    result = staging.up()
+    assert _updated_urns(result) == {}
+    writes = [r for sim in (staging.sims.coolify, staging.sims.hcloud, staging.sims.github)
+              for r in sim.requests if r.method in ("POST", "PUT", "PATCH", "DELETE")]
+    assert writes == []
+
+
+def test_one_env_var_change_updates_only_that_service(staging: Staging) -> None:
+    before = {d["deployment_uuid"] for d in staging.sims.coolify.state.deployments}
+    changed = replace(DB_SERVICE, env={"LOG_LEVEL": "warn"})
+    staging.set_services([changed, CHAT_SERVICE])
+    preview = staging.stack.preview(color="never", diff=True)
+    # The env var set of that service is updated and its deployment replaced by a new one (env vars
+    # reach a container only through a new deployment); nothing else changes.
+    assert {op: n for op, n in preview.change_summary.items() if op != auto.OpType.SAME} == {
+        auto.OpType.UPDATE: 1, auto.OpType.REPLACE: 1}, preview.stdout
+    # Values stay hidden; the key that changed is named through its fingerprint.
+    changed_lines = [line.strip() for line in preview.stdout.splitlines() if line.strip().startswith("~ ")]
+    assert any(line.startswith("~ LOG_LEVEL") for line in changed_lines), preview.stdout
+    assert "warn" not in preview.stdout
+    result = staging.up()
+    assert _updated_urns(result) == {"update": 1, "replace": 1}
+    env = _env(staging.sims, _app(staging.sims, DB_SERVICE.name))
+    assert env["LOG_LEVEL"] == "warn"
+    new = [d for d in staging.sims.coolify.state.deployments if d["deployment_uuid"] not in before]
+    assert [d["application_name"] for d in new] == [DB_SERVICE.name]
+
+
+def test_rollback_by_tag_updates_the_application_and_redeploys(staging: Staging) -> None:
+    before = {d["deployment_uuid"] for d in staging.sims.coolify.state.deployments}
+    pinned = replace(DB_SERVICE, env={"LOG_LEVEL": "warn"}, tag="sha-1a2b3c4")
+    staging.set_services([pinned, CHAT_SERVICE])
+    result = staging.up()
+    assert _updated_urns(result) == {"update": 1, "replace": 1}
+    app = _app(staging.sims, DB_SERVICE.name)
+    assert app["docker_registry_image_tag"] == "sha-1a2b3c4"
+    new = [d for d in staging.sims.coolify.state.deployments if d["deployment_uuid"] not in before]
+    assert [(d["application_name"], d["status"]) for d in new] == [(DB_SERVICE.name, "finished")]
+    assert result.outputs["imageRefs"].value[DB_SERVICE.name].endswith(":sha-1a2b3c4")
+
+
+def test_refresh_reports_out_of_band_drift(staging: Staging) -> None:
+    app = _app(staging.sims, CHAT_SERVICE.name)
+    staging.sims.coolify.edit_application(app["uuid"], health_check_path="/changed-by-hand")
+    staging.sims.hcloud.set_server_labels(staging.sims.hcloud.servers()[0]["id"], {"owner": "someone"})
+    result = staging.stack.refresh(color="never")
+    assert (result.summary.resource_changes or {}).get("update", 0) >= 2, result.stdout
+    # The next up puts the declared values back.
+    staging.up()
+    assert _app(staging.sims, CHAT_SERVICE.name)["health_check_path"] == "/health"
+    assert staging.sims.hcloud.servers()[0]["labels"].get("environment") == "staging"
+
+
+def test_failed_deployment_fails_up_with_the_log_tail(staging: Staging) -> None:
+    app = _app(staging.sims, CHAT_SERVICE.name)
+    staging.sims.coolify.set_deploy_outcome(app["uuid"], "failed",
+                                            log_lines=[f"step {i}" for i in range(80)] + ["npm ERR! boom"])
+    staging.set_services([replace(DB_SERVICE, env={"LOG_LEVEL": "warn"}, tag="sha-1a2b3c4"),
+                          replace(CHAT_SERVICE, env={"LOG_LEVEL": "error"})])
+    with pytest.raises(auto.CommandError) as failure:
+        staging.up()
+    text = str(failure.value)
+    assert "npm ERR! boom" in text
+    assert "step 79" in text and "step 5\n" not in text
+    staging.sims.coolify.set_deploy_outcome(app["uuid"], "finished")
+    staging.up()
+
+
+def test_state_export_holds_no_plaintext_secret(staging: Staging) -> None:
+    exported = staging.project.cli("stack", "export", "--stack", "staging")
+    assert exported.returncode == 0, exported.stderr
+    text = exported.stdout
+    json.loads(text)
+    sims = staging.sims
+    secrets = [sims.coolify.token, sims.hcloud.token, sims.github.token, MONGO_ROOT_PASSWORD, "jwt-local-1",
+               staging.ssh_keys[1].splitlines()[1]]
+    secrets += [a["uuid"] + "&force=false" for a in sims.coolify.state.applications]
+    for secret in secrets:
+        assert secret not in text
+
+
+def test_destroy_removes_everything(staging: Staging) -> None:
+    staging.stack.destroy(color="never")
+    sims = staging.sims
+    assert sims.hcloud.servers() == [] and sims.hcloud.firewalls() == [] and sims.hcloud.ssh_keys() == []
+    state = sims.coolify.state
+    assert state.applications == [] and state.databases == [] and state.servers == []
+    assert [e["name"] for e in state.environments] == ["production"]  # the project's own, never ours
+    for service in EXAMPLE_SERVICES:
+        assert sims.github.secret_names(GITHUB_OWNER, service.name) == []
