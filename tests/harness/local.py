@@ -86,6 +86,8 @@ class Simulators:
         self.coolify = CoolifySimulator()
         self.hcloud = HcloudSimulator(token=HCLOUD_TOKEN)
         self.github = GithubSimulator(owner=GITHUB_OWNER, repos=repos)
+        for repo in repos:  # service repos deploy staging from `develop`
+            self.github.create_branch(GITHUB_OWNER, repo, "develop")
 
     def start(self) -> None:
         self.coolify.start()

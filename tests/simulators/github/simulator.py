@@ -214,6 +214,12 @@ class GithubSimulator(SimulatorBase):
             target = self._env(owner, repo, environment) if environment else self._repo(owner, repo)
             target.key = KeyPair()
 
+    def create_branch(self, owner: str, repo: str, branch: str, from_branch: str | None = None) -> None:
+        """A new branch at the head of `from_branch` (default branch if None), as `git push origin HEAD:branch`."""
+        with self.lock:
+            git_repo = self._repo(owner, repo)
+            git_repo.git.branches[branch] = git_repo.git.branches[from_branch or git_repo.default_branch]
+
     def put_file(self, owner: str, repo: str, path: str, content: str, branch: str | None = None,
                  message: str = "Edit from the web UI") -> None:
         with self.lock:

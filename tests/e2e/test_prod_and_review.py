@@ -1,0 +1,124 @@
+"""End to end: the prod stack (protected MongoDB, repo-wide secrets and CI file), the committed stack
+files, and the preview review (`tools.preview_summary`) rendered from the engine's real JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+import yaml
+from pulumi import automation as auto
+
+from tests.harness.local import (
+    EXAMPLE_SERVICES,
+    GITHUB_OWNER,
+    REPO_ROOT,
+    LocalProject,
+    ServiceSpec,
+    Simulators,
+    local_deployment,
+    stack_config,
+)
+from tools.preview_summary import render_summary
+
+DB_SERVICE = EXAMPLE_SERVICES[0]
+PROD_SERVICE = replace(DB_SERVICE, secret_env={})
+
+
+def committed_config(stack: str) -> dict[str, Any]:
+    """The non-secret config of a committed Pulumi.<stack>.yaml."""
+    data = yaml.safe_load((REPO_ROOT / f"Pulumi.{stack}.yaml").read_text())
+    return dict(data["config"])
+
+
+def _quiet(_line: str) -> None:
+    pass
+
+
+@pytest.fixture(scope="module")
+def local() -> Iterator[tuple[Simulators, LocalProject, tuple[str, str]]]:
+    with local_deployment([s.name for s in EXAMPLE_SERVICES]) as deployment:
+        yield deployment
+
+
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+def test_committed_stack_files_preview_cleanly(local: tuple[Simulators, LocalProject, tuple[str, str]],
+                                               stack: str) -> None:
+    sims, project, keys = local
+    base = committed_config(stack)
+    services = [ServiceSpec(s["name"], s["port"]) for s in base["penpal:services"]]
+    config = stack_config(sims, stack, services, keys, base={k: v for k, v in base.items()
+                                                             if not k.startswith(("coolify:", "github:"))})
+    project.stack(f"committed-{stack}", config)
+    steps = _preview_json(project, f"committed-{stack}")["steps"]
+    assert {step["op"] for step in steps} == {"create"}
+    created = {step["urn"].split("::")[-2].split("$")[-1] for step in steps}
+    assert {
+        "hcloud:index/server:Server", "hcloud:index/firewall:Firewall", "hcloud:index/sshKey:SshKey",
+        "pulumi-python:dynamic/coolify:Project", "pulumi-python:dynamic/coolify:Environment",
+        "pulumi-python:dynamic/coolify:Server", "pulumi-python:dynamic/coolify:MongoDatabase",
+        "pulumi-python:dynamic/coolify:Application", "pulumi-python:dynamic/coolify:ApplicationEnvVars",
+        "pulumi-python:dynamic/coolify:Deployment", "github:index/actionsSecret:ActionsSecret",
+    } <= created
+    if stack == "prod":  # the prod stack file commits the service's CI workflow
+        assert "github:index/repositoryFile:RepositoryFile" in created
+
+
+def _preview_json(project: LocalProject, stack: str, *, succeeds: bool = True) -> dict[str, Any]:
+    result = project.cli("preview", "--json", "--stack", stack)
+    assert (result.returncode == 0) == succeeds, result.stderr + result.stdout
+    return json.loads(result.stdout)
+
+
+def test_prod_lifecycle(local: tuple[Simulators, LocalProject, tuple[str, str]]) -> None:
+    sims, project, keys = local
+    sims.coolify.set_deploy_outcome(None, "finished")
+    stack = project.stack("prod", stack_config(sims, "prod", [PROD_SERVICE], keys,
+                                               base={"penpal:services": [PROD_SERVICE.config_entry()
+                                                                         | {"writeWorkflow": True}]}))
+    outputs = stack.up(color="never", on_output=_quiet).outputs
+    assert outputs["environment"].value == "production"
+    assert outputs["serviceUrls"].value == {DB_SERVICE.name: f"https://prod.{DB_SERVICE.name}.penpal-ai.maksou.dev"}
+
+    # Repo-wide things belong to the prod stack: the API token, its webhook URL and the CI workflow.
+    github = sims.github
+    assert github.secret_plaintext(GITHUB_OWNER, DB_SERVICE.name, "COOLIFY_API_TOKEN") == sims.coolify.token
+    assert github.secret_plaintext(GITHUB_OWNER, DB_SERVICE.name, "COOLIFY_PROD_WEBHOOK_URL") == (
+        outputs["webhookUrls"].value[DB_SERVICE.name])
+    workflow = github.file_content(GITHUB_OWNER, DB_SERVICE.name, ".github/workflows/ci.yml", branch="develop")
+    assert workflow is not None and "COOLIFY_PROD_WEBHOOK_URL" in workflow
+
+    # The review of a change, from the engine's own JSON: one env var changed, named, value hidden.
+    changed = replace(PROD_SERVICE, env={"LOG_LEVEL": "silly-level-value"})
+    stack.set_all_config(stack_config(sims, "prod", [changed], keys,
+                                      base={"penpal:services": [changed.config_entry() | {"writeWorkflow": True}]}))
+    summary = render_summary(_preview_json(project, "prod"), "prod")
+    assert "LOG_LEVEL" in summary
+    assert "silly-level-value" not in summary and sims.coolify.token not in summary
+    assert "1 to update" in summary
+
+    # Moving the server to another location would replace it and everything on it, the protected
+    # MongoDB included: the engine refuses, and the review says so loudly.
+    moved = stack_config(sims, "prod", [changed], keys, base={
+        "penpal:services": [changed.config_entry() | {"writeWorkflow": True}],
+        "penpal:server": {"type": "cx22", "location": "nbg1", "image": "ubuntu-24.04"}})
+    stack.set_all_config(moved)
+    summary = render_summary(_preview_json(project, "prod", succeeds=False), "prod")
+    assert "REPLACE" in summary and "location" in summary
+    assert "protected" in summary.lower()
+
+    # Destroy everything that is not protected: the prod MongoDB (and what it stands on) stays.
+    stack.set_all_config(stack_config(sims, "prod", [PROD_SERVICE], keys, base={
+        "penpal:services": [PROD_SERVICE.config_entry() | {"writeWorkflow": True}]}))
+    stack.destroy(color="never", on_output=_quiet, exclude_protected=True)
+    state = sims.coolify.state
+    prod_apps = [a for a in state.applications if a.get("fqdn", "").startswith("https://prod.")]
+    assert prod_apps == []
+    assert [d["name"] for d in state.databases if "production" in d["name"]] == ["penpal-production-mongodb"]
+    assert github.secret_names(GITHUB_OWNER, DB_SERVICE.name) == []
+    remaining = [r["type"] for r in stack.export_stack().deployment["resources"]]
+    assert "pulumi-python:dynamic/coolify:MongoDatabase" in remaining
+    assert "pulumi-python:dynamic/coolify:Application" not in remaining
