@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 import yaml
-from pulumi import automation as auto
 
 from tests.harness.local import (
     EXAMPLE_SERVICES,
@@ -119,6 +118,6 @@ def test_prod_lifecycle(local: tuple[Simulators, LocalProject, tuple[str, str]])
     assert prod_apps == []
     assert [d["name"] for d in state.databases if "production" in d["name"]] == ["penpal-production-mongodb"]
     assert github.secret_names(GITHUB_OWNER, DB_SERVICE.name) == []
-    remaining = [r["type"] for r in stack.export_stack().deployment["resources"]]
+    remaining = [r["type"] for r in (stack.export_stack().deployment or {})["resources"]]
     assert "pulumi-python:dynamic/coolify:MongoDatabase" in remaining
     assert "pulumi-python:dynamic/coolify:Application" not in remaining

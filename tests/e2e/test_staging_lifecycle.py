@@ -187,7 +187,7 @@ def test_refresh_reports_out_of_band_drift(staging: Staging) -> None:
     staging.sims.coolify.edit_application(app["uuid"], health_check_path="/changed-by-hand")
     staging.sims.hcloud.set_server_labels(staging.sims.hcloud.servers()[0]["id"], {"owner": "someone"})
     result = staging.stack.refresh(color="never")
-    assert (result.summary.resource_changes or {}).get("update", 0) >= 2, result.stdout
+    assert (result.summary.resource_changes or {}).get(auto.OpType.UPDATE, 0) == 2, result.stdout
     # The next up puts the declared values back.
     staging.up()
     assert _app(staging.sims, CHAT_SERVICE.name)["health_check_path"] == "/health"
