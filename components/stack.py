@@ -65,6 +65,11 @@ def build_stack(cfg: StackConfig) -> dict[str, pulumi.Output[object]]:
         environment_name=coolify.environment_name,
         server_uuid=host.coolify_server_uuid,
     )
+    if cfg.services and not cfg.resolve_digests:
+        pulumi.log.info(
+            "Images deploy by tag: penpal:resolveDigests is false (pulumi-docker's plugin cannot be built "
+            "offline; with it installed, set penpal:resolveDigests true to pin each deploy to its digest)."
+        )
     services = {
         service.name: Service(
             service.name,
