@@ -14,5 +14,14 @@ else
   PULUMI_SKIP_UPDATE_CHECK=true
   export PENPAL_PULUMI_BIN_DIR PENPAL_PLUGIN_DIR PENPAL_TOOLS_BIN PENPAL_PYTHON PATH \
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION PULUMI_SKIP_UPDATE_CHECK
+  # shellcheck source=toolchain/versions.env
+  . "$_penpal_root/toolchain/versions.env"
+  for _penpal_plugin in "hcloud $HCLOUD_PLUGIN_VERSION" "github $GITHUB_PLUGIN_VERSION"; do
+    set -- $_penpal_plugin
+    if [ ! -x "${PULUMI_HOME:-$HOME/.pulumi}/plugins/resource-$1-v$2/pulumi-resource-$1" ]; then
+      echo "penpal-infra: resource plugin $1 v$2 is not installed in ${PULUMI_HOME:-$HOME/.pulumi}: run 'make setup'" >&2
+    fi
+  done
+  unset _penpal_plugin
 fi
 unset _penpal_root _penpal_cache

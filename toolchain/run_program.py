@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import os
 import runpy
+import signal
 import sys
 import traceback
 from concurrent.futures import ThreadPoolExecutor
@@ -47,7 +48,16 @@ def configure(args: argparse.Namespace) -> pulumi.runtime.Settings:
     return settings
 
 
+def _stop_quietly(_signum: int, _frame: object) -> None:
+    """The engine interrupts the program when it shuts down (an error elsewhere, Ctrl-C): it already
+    reported why, so leave without a KeyboardInterrupt traceback from whatever thread was waiting."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(EXIT_AFTER_USER_MESSAGE)
+
+
 def main(argv: list[str]) -> int:
+    signal.signal(signal.SIGINT, _stop_quietly)
     args = parse_args(argv)
     settings = configure(args)
     if args.pwd:
