@@ -15,6 +15,7 @@ from pulumi.dynamic import ConfigureRequest, DiffResult, ResourceProvider
 
 from .client import ClientSettings, CoolifyClient, CoolifyConfigError
 from .resources._diff import FieldRule, changed_fields
+from .resources._listing import EnvironmentListing
 
 URL_KEY = "coolify:url"
 TOKEN_KEY = "coolify:token"
@@ -26,6 +27,7 @@ BACKOFF_KEY = "coolify:retryBackoffSeconds"
 
 _CLIENTS: dict[ClientSettings, CoolifyClient] = {}
 _CLIENTS_LOCK = threading.Lock()
+_LISTINGS_LOCK = threading.Lock()
 
 ProviderT = TypeVar("ProviderT", bound="CoolifyProvider")
 
@@ -107,6 +109,12 @@ class CoolifyProvider(ResourceProvider):
         # The first call in a process probes GET /version and rejects Coolify older than 4.1.0.
         _ = client.version
         return client
+
+    def environment_listing(self, kind: str) -> EnvironmentListing:
+        """This instance's names of `kind` rows per environment, for adoption (never pickled, like all state)."""
+        with _LISTINGS_LOCK:
+            listings: dict[str, EnvironmentListing] = self.__dict__.setdefault("_listings", {})
+            return listings.setdefault(kind, EnvironmentListing(kind))
 
     def changed_fields(self, olds: dict[str, Any], news: dict[str, Any]) -> list[str]:
         return changed_fields(self.field_rules, olds, news)

@@ -146,12 +146,20 @@ class ApplicationProvider(CoolifyProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         client = self.client
-        existing = self._find_in_environment(props)
-        if existing is not None:
-            uuid = str(existing["uuid"])
-            self._apply(uuid, props, self._observed(client.applications.get(uuid), props))
-        else:
-            uuid = client.applications.create_dockerimage(_create_body(props))
+        key, name = _listing_key(props), str(props["name"]).strip()
+        listing = self.environment_listing("applications")
+        try:
+            existing = self._find_in_environment(props)
+            if existing is not None:
+                uuid = str(existing["uuid"])
+                self._apply(uuid, props, self._observed(existing, props))
+            else:
+                uuid = client.applications.create_dockerimage(_create_body(props))
+                listing.created(key, name, uuid)
+        except Exception:
+            # The create may have happened without us learning its uuid: list the environment again next time.
+            listing.forget(key)
+            raise
         return CreateResult(uuid, self._outs(uuid, props))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -166,9 +174,11 @@ class ApplicationProvider(CoolifyProvider):
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         applications = self.client.applications
+        listing = self.environment_listing("applications")
         try:
             applications.delete(id_)
         except NotFoundError:
+            listing.deleted(id_)
             return
         # The row stays readable until Coolify's background teardown finishes; only then is the name free.
         wait_until_gone(
@@ -177,16 +187,28 @@ class ApplicationProvider(CoolifyProvider):
             interval_s=self.settings.poll_interval_s,
             describe=f"application {id_} to be torn down",
         )
+        listing.deleted(id_)
 
     def _find_in_environment(self, props: dict[str, Any]) -> JsonObject | None:
+        """The application to adopt, read in full, or None; the environment is listed once per instance."""
+        key, name = _listing_key(props), str(props["name"]).strip()
+        listing = self.environment_listing("applications")
+        uuid = listing.find(key, name, lambda: self._environment(props))
+        if uuid is None:
+            return None
         try:
-            environment = self.client.environments.get(
-                str(props["project_uuid"]), _environment(props["environment_name"])
-            )
+            return self.client.applications.get(uuid)
+        except NotFoundError:
+            # Deleted since the listing: look again.
+            listing.forget(key)
+            uuid = listing.find(key, name, lambda: self._environment(props))
+            return self.client.applications.get(uuid) if uuid is not None else None
+
+    def _environment(self, props: dict[str, Any]) -> JsonObject | None:
+        try:
+            return self.client.environments.get(str(props["project_uuid"]), _environment(props["environment_name"]))
         except NotFoundError:
             return None  # creation then reports the missing project or environment precisely
-        name = str(props["name"]).strip()
-        return next((app for app in environment.get("applications") or [] if app.get("name") == name), None)
 
     def _apply(self, uuid: str, desired: dict[str, Any], current: dict[str, Any]) -> None:
         changed = [key for key in self.changed_fields(current, desired) if key not in PLACEMENT]
@@ -217,6 +239,10 @@ class ApplicationProvider(CoolifyProvider):
             **self._observed(client.applications.get(uuid), props),
             "webhook_url": client.deploy_webhook_url(uuid),
         }
+
+
+def _listing_key(props: dict[str, Any]) -> tuple[str, str]:
+    return str(props["project_uuid"]), str(_environment(props["environment_name"]))
 
 
 def _int_or_none(value: Any) -> int | None:

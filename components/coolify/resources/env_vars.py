@@ -77,24 +77,27 @@ class ApplicationEnvVarsProvider(CoolifyProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         application_uuid = str(props["application_uuid"])
         # Keys already present with our name are adopted: upserted, never duplicated.
-        self._sync(application_uuid, props, previous_values={}, previous_keys=[])
-        return CreateResult(application_uuid, self._outs(application_uuid, props))
+        rows = self._sync(application_uuid, props, previous_values={}, previous_build_keys=[], previous_keys=[])
+        return CreateResult(application_uuid, self._outs(application_uuid, props, rows))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        application_uuid = str(props["application_uuid"])
         try:
-            return ReadResult(id_, self._outs(str(props["application_uuid"]), props))
+            rows = self.client.application_envs.list(application_uuid)
         except NotFoundError:
             return ReadResult(None, {})
+        return ReadResult(id_, self._outs(application_uuid, props, rows))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         application_uuid = str(news["application_uuid"])
-        self._sync(
+        rows = self._sync(
             application_uuid,
             news,
             previous_values=dict(olds.get("variables") or {}),
+            previous_build_keys=list(olds.get("build_time_keys") or []),
             previous_keys=list(olds.get("keys") or []),
         )
-        return UpdateResult(self._outs(application_uuid, news))
+        return UpdateResult(self._outs(application_uuid, news, rows))
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         application_uuid = str(props["application_uuid"])
@@ -110,28 +113,40 @@ class ApplicationEnvVarsProvider(CoolifyProvider):
         props: dict[str, Any],
         *,
         previous_values: Mapping[str, Any],
+        previous_build_keys: Sequence[str],
         previous_keys: Sequence[str],
-    ) -> None:
+    ) -> list[JsonObject]:
+        """Write what changed since the last apply, then read the rows back once; returns those rows.
+
+        The state says what was applied, so no read is needed before writing: one bulk upsert and
+        one list. A key the list shows missing or with the wrong flag (changed by hand since) is
+        written again.
+        """
         envs = self.client.application_envs
         variables: Mapping[str, Any] = props.get("variables") or {}
         build_keys = set(props.get("build_time_keys") or [])
+        was_build = set(previous_build_keys)
+        changed = [
+            key for key in sorted(variables)
+            if key not in previous_values or previous_values[key] != variables[key]
+            or (key in was_build) != (key in build_keys)
+        ]
+        if changed:
+            # One bulk upsert instead of a call per key; it never deletes keys it is not given.
+            envs.upsert_many(application_uuid, [_item(key, variables[key], key in build_keys) for key in changed])
         rows = envs.list(application_uuid)
         current = {row["key"]: row for row in rows if not row.get("is_preview")}
-        items = []
-        for key, value in sorted(variables.items()):
-            row = current.get(key)
-            unchanged = (
-                row is not None
-                and key in previous_values
-                and previous_values[key] == value
-                and bool(row.get("is_buildtime")) == (key in build_keys)
-            )
-            if not unchanged:
-                items.append(_item(key, "" if value is None else str(value), key in build_keys))
-        if items:
-            # One bulk upsert instead of a call per key; it never deletes keys it is not given.
-            envs.upsert_many(application_uuid, items)
-        self._delete_keys(application_uuid, rows, set(previous_keys) - set(variables))
+        drifted = [
+            key for key in sorted(variables)
+            if key not in current or bool(current[key].get("is_buildtime")) != (key in build_keys)
+        ]
+        if drifted:
+            envs.upsert_many(application_uuid, [_item(key, variables[key], key in build_keys) for key in drifted])
+            rows = [row for row in rows if row.get("is_preview") or row.get("key") not in drifted]
+            rows += [{"key": key, "is_preview": False, "is_buildtime": key in build_keys} for key in drifted]
+        removed = set(previous_keys) - set(variables)
+        self._delete_keys(application_uuid, rows, removed)
+        return [row for row in rows if row.get("key") not in removed]
 
     def _delete_keys(self, application_uuid: str, rows: list[JsonObject], keys: set[str]) -> None:
         envs = self.client.application_envs
@@ -141,8 +156,7 @@ class ApplicationEnvVarsProvider(CoolifyProvider):
                 with contextlib.suppress(NotFoundError):
                     envs.delete(application_uuid, str(row["uuid"]))
 
-    def _outs(self, application_uuid: str, props: dict[str, Any]) -> dict[str, Any]:
-        rows = self.client.application_envs.list(application_uuid)
+    def _outs(self, application_uuid: str, props: dict[str, Any], rows: list[JsonObject]) -> dict[str, Any]:
         wanted: Mapping[str, Any] = props.get("variables") or {}
         present = {row["key"]: row for row in rows if not row.get("is_preview") and row.get("key") in wanted}
         return {
@@ -169,8 +183,9 @@ def value_fingerprints(variables: Mapping[str, Any], key: str) -> dict[str, Any]
     return {name: digest(value) for name, value in sorted(variables.items())}
 
 
-def _item(key: str, value: str, build_time: bool) -> dict[str, Any]:
+def _item(key: str, raw_value: Any, build_time: bool) -> dict[str, Any]:
     # PATCH semantics replace omitted flags (value -> null, is_literal -> false): always send the full set.
+    value = "" if raw_value is None else str(raw_value)
     return {
         "key": key,
         "value": value,

@@ -127,19 +127,27 @@ class MongoDatabaseProvider(CoolifyProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         databases = self.client.databases
-        existing = self._find_in_environment(props)
+        key, name = _listing_key(props), str(props["name"]).strip()
+        listing = self.environment_listing("mongodbs")
         internal_url: str | None = None
-        if existing is not None:
-            uuid = str(existing["uuid"])
-            current = databases.get(uuid)
-            # The password is hidden without read:sensitive: always set ours on an adopted database.
-            self._apply(uuid, props, {**self._observed(current, {}), "root_password": None}, current)
-        else:
-            answer = databases.create_mongodb(_create_body(props))
-            uuid = str(answer["uuid"])
-            # The create answer carries the URL (with the password) whatever the token's abilities.
-            internal_url = answer.get("internal_db_url")
-        backup_uuid = self._sync_backup(uuid, props, None)
+        try:
+            existing = self._find_in_environment(props)
+            if existing is not None:
+                uuid = str(existing["uuid"])
+                # The password is hidden without read:sensitive: always set ours on an adopted database.
+                self._apply(uuid, props, {**self._observed(existing, {}), "root_password": None}, existing)
+            else:
+                answer = databases.create_mongodb(_create_body(props))
+                uuid = str(answer["uuid"])
+                listing.created(key, name, uuid)
+                # The create answer carries the URL (with the password) whatever the token's abilities.
+                internal_url = answer.get("internal_db_url")
+        except Exception:
+            # The create may have happened without us learning its uuid: list the environment again next time.
+            listing.forget(key)
+            raise
+        # A database just created has no backup schedule yet: no need to list them.
+        backup_uuid = self._sync_backup(uuid, props, None, [] if existing is None else None)
         return CreateResult(uuid, self._outs(uuid, props, backup_uuid, internal_url))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -157,9 +165,11 @@ class MongoDatabaseProvider(CoolifyProvider):
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         databases = self.client.databases
+        listing = self.environment_listing("mongodbs")
         try:
             databases.delete(id_)
         except NotFoundError:
+            listing.deleted(id_)
             return
         # "Database deletion request queued": the row lingers until the background job finishes.
         wait_until_gone(
@@ -168,16 +178,28 @@ class MongoDatabaseProvider(CoolifyProvider):
             interval_s=self.settings.poll_interval_s,
             describe=f"database {id_} to be torn down",
         )
+        listing.deleted(id_)
 
     def _find_in_environment(self, props: dict[str, Any]) -> JsonObject | None:
+        """The database to adopt, read in full, or None; the environment is listed once per instance."""
+        key, name = _listing_key(props), str(props["name"]).strip()
+        listing = self.environment_listing("mongodbs")
+        uuid = listing.find(key, name, lambda: self._environment(props))
+        if uuid is None:
+            return None
         try:
-            environment = self.client.environments.get(
-                str(props["project_uuid"]), _environment(props["environment_name"])
-            )
+            return self.client.databases.get(uuid)
+        except NotFoundError:
+            # Deleted since the listing: look again.
+            listing.forget(key)
+            uuid = listing.find(key, name, lambda: self._environment(props))
+            return self.client.databases.get(uuid) if uuid is not None else None
+
+    def _environment(self, props: dict[str, Any]) -> JsonObject | None:
+        try:
+            return self.client.environments.get(str(props["project_uuid"]), _environment(props["environment_name"]))
         except NotFoundError:
             return None
-        name = str(props["name"]).strip()
-        return next((db for db in environment.get("mongodbs") or [] if db.get("name") == name), None)
 
     def _apply(self, uuid: str, desired: dict[str, Any], current: dict[str, Any], row: JsonObject | None) -> set[str]:
         changed = {key for key in self.changed_fields(current, desired) if key in PATCHABLE}
@@ -191,10 +213,13 @@ class MongoDatabaseProvider(CoolifyProvider):
                 databases.restart(uuid)
         return changed
 
-    def _sync_backup(self, uuid: str, props: dict[str, Any], backup_uuid: str | None) -> str | None:
+    def _sync_backup(
+        self, uuid: str, props: dict[str, Any], backup_uuid: str | None, backups: list[JsonObject] | None = None
+    ) -> str | None:
         databases = self.client.databases
         cron = props.get("backup_cron")
-        backups = databases.list_backups(uuid)
+        if backups is None:
+            backups = databases.list_backups(uuid)
         ours = next((b for b in backups if backup_uuid and b.get("uuid") == backup_uuid), None)
         if cron is None:
             if ours is not None:
@@ -243,6 +268,10 @@ class MongoDatabaseProvider(CoolifyProvider):
             "backup_retention": _int(backup.get("database_backup_retention_amount_locally")) if backup else None,
             "internal_url": url,
         }
+
+
+def _listing_key(props: dict[str, Any]) -> tuple[str, str]:
+    return str(props["project_uuid"]), str(_environment(props["environment_name"]))
 
 
 def _wire(key: str, value: Any) -> Any:

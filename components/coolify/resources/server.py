@@ -77,8 +77,8 @@ class ServerProvider(CoolifyProvider):
             # We validate ourselves below, so creation never blocks on SSH.
             body["instant_validate"] = False
             uuid = servers.create(body)
-        self._validate(uuid, props)
-        return CreateResult(uuid, self._outs(uuid, props))
+        validated = self._validate(uuid, props)
+        return CreateResult(uuid, self._outs(uuid, props, validated))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         try:
@@ -89,7 +89,8 @@ class ServerProvider(CoolifyProvider):
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         changed = self._apply(id_, news, olds, adopted=False)
         if changed & {"ip", "port", "user", "private_key_uuid"} or (news.get("validate") and not olds.get("is_usable")):
-            self._validate(id_, news)
+            validated = self._validate(id_, news)
+            return UpdateResult(self._outs(id_, news, validated))
         return UpdateResult(self._outs(id_, news))
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
@@ -131,12 +132,13 @@ class ServerProvider(CoolifyProvider):
             self.client.servers.update(uuid, _body(desired, changed))
         return changed
 
-    def _validate(self, uuid: str, props: dict[str, Any]) -> None:
+    def _validate(self, uuid: str, props: dict[str, Any]) -> JsonObject | None:
+        """Validates when asked; returns the server as the last poll read it (usable), else None."""
         if not props.get("validate"):
-            return
+            return None
         servers = self.client.servers
         servers.validate(uuid)
-        poll(
+        return poll(
             lambda: servers.get(uuid),
             _usable,
             timeout_s=float(props.get("validate_timeout_s") or 300),
@@ -144,8 +146,10 @@ class ServerProvider(CoolifyProvider):
             describe=f"server {uuid} ({props.get('ip')}) to be validated as reachable and usable",
         )
 
-    def _outs(self, uuid: str, props: dict[str, Any]) -> dict[str, Any]:
-        server = self.client.servers.get(uuid)
+    def _outs(self, uuid: str, props: dict[str, Any], server: JsonObject | None = None) -> dict[str, Any]:
+        """Outputs from `server` when a poll just read it, else from a fresh read."""
+        if server is None:
+            server = self.client.servers.get(uuid)
         return {
             "uuid": uuid,
             **_observed(server, props),
