@@ -1,0 +1,145 @@
+"""The benchmark's pure parts: minimum requests, comparison, tables, the results file. No engine run."""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from tests.harness import bench
+from tests.harness.bench import (
+    COOLIFY_VERSION_PROBE,
+    ENVIRONMENT_LISTING,
+    NOOP_UP,
+    OPERATIONS,
+    OperationResult,
+    RunResult,
+    compare,
+    minimum_requests,
+    totals,
+)
+
+APP_POST = ("coolify", "POST", "/api/v1/applications/dockerimage")
+APP_GET = ("coolify", "GET", "/api/v1/applications/{uuid}")
+DEPLOY_POLL = ("coolify", "GET", "/api/v1/deployments/{uuid}")
+ACTIONS = ("hcloud", "GET", "/v1/actions")
+
+
+def test_short_type_and_step_action() -> None:
+    assert bench.short_type("pulumi-python:dynamic/coolify:Application") == "coolify:Application"
+    assert bench.short_type("hcloud:index/sshKey:SshKey") == "hcloud:SshKey"
+    assert bench.short_type("github:index/actionsSecret:ActionsSecret") == "github:ActionsSecret"
+    assert bench.step_action("create-replacement") == "create"
+    assert bench.step_action("refresh") == "read"
+    assert bench.step_action("same") is None and bench.step_action("replace") is None
+    assert bench.is_api_resource("hcloud:index/server:Server")
+    assert not bench.is_api_resource("penpal:infra:Service") and not bench.is_api_resource("pulumi:pulumi:Stack")
+
+
+def test_minimum_of_application_creates_adds_one_listing_and_one_version_probe() -> None:
+    needed = minimum_requests({("coolify:Application", "create"): 3})
+    assert needed == Counter({APP_POST: 3, APP_GET: 3, ENVIRONMENT_LISTING: 1, COOLIFY_VERSION_PROBE: 1})
+    both = minimum_requests({("coolify:Application", "create"): 2, ("coolify:MongoDatabase", "create"): 1})
+    assert both[ENVIRONMENT_LISTING] == 2  # one listing per adopting resource type
+
+
+def test_minimum_of_a_refresh_is_one_read_per_resource_and_nothing_for_no_step() -> None:
+    needed = minimum_requests({("hcloud:Server", "read"): 1, ("github:ActionsSecret", "read"): 4})
+    assert needed == Counter({("hcloud", "GET", "/v1/servers/{id}"): 1,
+                              ("github", "GET", "/api/v3/repos/{owner}/{repo}/actions/secrets/{name}"): 4})
+    assert minimum_requests({}) == Counter()
+    deleted = minimum_requests({("coolify:Deployment", "delete"): 1, ("coolify:Application", "create"): 0})
+    assert dict(deleted) == {COOLIFY_VERSION_PROBE: 1}  # no zero entries: they would show as 0/0 rows
+
+
+def test_unknown_step_is_refused() -> None:
+    with pytest.raises(KeyError, match="no minimum defined for update of hcloud:Server"):
+        minimum_requests({("hcloud:Server", "update"): 1})
+
+
+def test_excess_is_classified_as_waiting_provider_or_avoidable() -> None:
+    actual = Counter({APP_POST: 1, APP_GET: 2, DEPLOY_POLL: 3, ACTIONS: 5})
+    minimum = Counter({APP_POST: 1, APP_GET: 1, DEPLOY_POLL: 1})
+    kinds = {c.route: (c.excess, c.excess_kind) for c in compare(actual, minimum)}
+    assert kinds == {APP_POST: (0, ""), APP_GET: (1, "avoidable"), DEPLOY_POLL: (2, "waiting"),
+                     ACTIONS: (5, "provider")}
+    coolify = totals(compare(actual, minimum), "coolify")
+    assert (coolify.actual, coolify.minimum, coolify.avoidable, coolify.waiting, coolify.writes) == (6, 3, 1, 2, 1)
+    assert coolify.controllable == 4
+    assert bench.ratio(4, 3) == "1.33x" and bench.ratio(0, 0) == "1.00x" and bench.ratio(2, 0) == "+2"
+
+
+def _operation(name: str, requests: Counter[bench.Route], steps: Counter[bench.Step], seconds: float,
+               dry_run: bool = False) -> OperationResult:
+    return OperationResult(name, seconds, requests, steps, {}, {"program": 80 * 1024}, dry_run)
+
+
+def _run(services: int, scale: float, noop_writes: Counter[bench.Route] | None = None) -> RunResult:
+    created = Counter({APP_POST: services, APP_GET: services, ENVIRONMENT_LISTING: 1, COOLIFY_VERSION_PROBE: 1})
+    create_steps = Counter({("coolify:Application", "create"): services})
+    operations = [
+        _operation(OPERATIONS[0], Counter(), create_steps, 1.0 * scale, dry_run=True),
+        _operation(OPERATIONS[1], created, create_steps, 10.0 * scale),
+        _operation(OPERATIONS[2], Counter(), Counter(), 1.0 * scale, dry_run=True),
+        _operation(NOOP_UP, noop_writes or Counter(), Counter(), 1.5 * scale),
+        _operation(OPERATIONS[4], Counter({APP_GET: services, COOLIFY_VERSION_PROBE: 1}),
+                   Counter({("coolify:Application", "read"): services}), 1.0 * scale),
+        _operation(OPERATIONS[5], Counter(), Counter(), 2.0 * scale),
+    ]
+    return RunResult(services, operations, 20_000 * services, {"coolify:Application": 290},
+                     {"coolify:Application": 120})
+
+
+def test_report_renders_every_section_with_ratios() -> None:
+    results = [_run(1, 1.0), _run(10, 2.0), _run(50, 6.0)]
+    report = bench.render_report(results, "2 cores, 24 GiB", "2026-11-25")
+    assert report.startswith("Measured 2026-11-25 on 2 cores, 24 GiB.")
+    # Refresh: one read per application plus the version probe is the minimum.
+    assert "| 10 | refresh | 2.0 | 11 / 11 | 0 / 0 | 0 / 0 | 1.00x | 0 | none |" in report
+    assert "| 50 | up (from empty) | 60.0 | 102 / 102 | 0 / 0 | 0 / 0 | 1.00x | 50 | none |" in report
+    # Scaling is judged from 10 to 50 services: 3x the time for 5x the services is linear.
+    assert "| up (from empty) | 20.0 -> 60.0 | 3.00 | 22 -> 102 | 4.64 | yes |" in report
+    assert "| 50 | 977 | 19.5 | 290 | 120 |" in report
+    assert "| Coolify | `POST /api/v1/applications/dockerimage` | 1/1 | 10/10 | 50/50 |" in report
+
+
+def test_scaling_flags_superlinear_time() -> None:
+    results = [_run(10, 1.0), _run(50, 8.0)]
+    lines = bench.scaling_table(results)
+    assert any(line.startswith("| preview (no-op) | 1.0 -> 8.0 | 8.00 |") and line.endswith("| NO |")
+               for line in lines)
+
+
+def test_noop_up_writes_are_found() -> None:
+    clean = _run(1, 1.0)
+    dirty = _run(10, 1.0, noop_writes=Counter({("github", "PUT", "/api/v3/repos/{owner}/{repo}"): 1}))
+    assert bench.noop_up_writes([clean]) == []
+    assert bench.noop_up_writes([clean, dirty]) == [(10, ("github", "PUT", "/api/v3/repos/{owner}/{repo}"))]
+
+
+def test_parse_counts() -> None:
+    assert bench.parse_counts("50,1,10,10") == [1, 10, 50]
+    with pytest.raises(argparse.ArgumentTypeError):
+        bench.parse_counts("0,5")
+
+
+def test_results_file_keeps_notes_above_the_marker(tmp_path: Path) -> None:
+    path = tmp_path / "BENCHMARKS.md"
+    bench.write_results(path, "first")
+    assert path.read_text().startswith("# Benchmarks\n")
+    path.write_text(path.read_text().replace("# Benchmarks\n", "# Benchmarks\n\nHand-written findings.\n"))
+    bench.write_results(path, "second")
+    text = path.read_text()
+    assert "Hand-written findings." in text and text.endswith("second") and "first" not in text
+
+
+def test_process_role_and_vm_hwm() -> None:
+    assert bench.process_role("/x/.venv/bin/python -u -m pulumi.dynamic") == "dynamic provider"
+    assert bench.process_role("python /x/toolchain/run_program.py --engine 1") == "program"
+    assert bench.process_role("/root/.cache/penpal-infra/cli/bin/pulumi up --yes") == "engine (CLI)"
+    assert bench.process_role("/p/pulumi-resource-hcloud 127.0.0.1:1") == "hcloud plugin"
+    assert bench.process_role("bash -c true") is None
+    assert bench.vm_hwm_kib("Name:\tpython\nVmHWM:\t   81234 kB\nVmRSS:\t 1 kB\n") == 81234
+    assert bench.vm_hwm_kib("Name:\tkthreadd\n") is None
