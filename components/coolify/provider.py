@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
-from pulumi.dynamic import ConfigureRequest, DiffResult, ResourceProvider
+from pulumi.dynamic import ConfigureRequest, DiffResult, ReadResult, ResourceProvider
 
-from .client import ClientSettings, CoolifyClient, CoolifyConfigError
+from .client import ClientSettings, CoolifyApiError, CoolifyClient, CoolifyConfigError, NotFoundError
+from .client.waiting import poll, wait_until_gone
 from .resources._diff import FieldRule, changed_fields
 from .resources._listing import EnvironmentListing
 
@@ -115,6 +117,57 @@ class CoolifyProvider(ResourceProvider):
         with _LISTINGS_LOCK:
             listings: dict[str, EnvironmentListing] = self.__dict__.setdefault("_listings", {})
             return listings.setdefault(kind, EnvironmentListing(kind))
+
+    def read_or_gone(self, id_: str, outs: Callable[[], dict[str, Any]]) -> ReadResult:
+        """`ReadResult(id_, outs())`, or the empty result that tells the engine the resource is gone (404)."""
+        try:
+            return ReadResult(id_, outs())
+        except NotFoundError:
+            return ReadResult(None, {})
+
+    def wait_until_gone(self, fetch: Callable[[], object], describe: str) -> None:
+        """Poll `fetch` until Coolify answers 404, for at most the configured delete timeout."""
+        settings = self.settings
+        wait_until_gone(
+            fetch, timeout_s=settings.delete_timeout_s, interval_s=settings.poll_interval_s, describe=describe
+        )
+
+    def delete_when_free(
+        self,
+        delete: Callable[[], object],
+        fetch: Callable[[], object],
+        *,
+        busy_error: type[CoolifyApiError],
+        busy_message: str,
+        subject: str,
+        until: str,
+    ) -> None:
+        """Delete `subject`, then wait until `fetch` answers 404; a 404 on delete counts as deleted.
+
+        While Coolify refuses with `busy_error` and a message containing `busy_message` (what uses
+        `subject` is still being torn down in the background), the delete is retried until `until` holds.
+        """
+        settings = self.settings
+
+        def attempt() -> bool:
+            try:
+                delete()
+            except NotFoundError:
+                return True
+            except busy_error as error:
+                if busy_message in error.message:
+                    return False
+                raise
+            return True
+
+        poll(
+            attempt,
+            bool,
+            timeout_s=settings.delete_timeout_s,
+            interval_s=settings.poll_interval_s,
+            describe=f"{subject} {until} so it can be deleted",
+        )
+        self.wait_until_gone(fetch, f"{subject} to be deleted")
 
     def changed_fields(self, olds: dict[str, Any], news: dict[str, Any]) -> list[str]:
         return changed_fields(self.field_rules, olds, news)

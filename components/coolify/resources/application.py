@@ -16,7 +16,6 @@ from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, Upda
 from ..client import NotFoundError
 from ..client.projects import normalize_environment_name
 from ..client.types import JsonObject
-from ..client.waiting import wait_until_gone
 from ..provider import CoolifyProvider
 from ._check import DIGEST, IMAGE_NAME, IMAGE_TAG, PORTS, Checker, domain_problem
 from ._diff import FieldRule, identity, is_unknown, text_or_none
@@ -181,12 +180,7 @@ class ApplicationProvider(CoolifyProvider):
             listing.deleted(id_)
             return
         # The row stays readable until Coolify's background teardown finishes; only then is the name free.
-        wait_until_gone(
-            lambda: applications.get(id_),
-            timeout_s=self.settings.delete_timeout_s,
-            interval_s=self.settings.poll_interval_s,
-            describe=f"application {id_} to be torn down",
-        )
+        self.wait_until_gone(lambda: applications.get(id_), f"application {id_} to be torn down")
         listing.deleted(id_)
 
     def _find_in_environment(self, props: dict[str, Any]) -> JsonObject | None:

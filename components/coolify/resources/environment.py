@@ -10,7 +10,6 @@ from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, Upda
 
 from ..client import BadRequestError, NotFoundError
 from ..client.projects import normalize_environment_name
-from ..client.waiting import poll, wait_until_gone
 from ..provider import CoolifyProvider
 from ._check import Checker
 from ._diff import FieldRule, identity
@@ -64,32 +63,14 @@ class EnvironmentProvider(CoolifyProvider):
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         environments = self.client.environments
         project_uuid = str(props["project_uuid"])
-        settings = self.settings
-
-        def attempt() -> bool:
-            try:
-                environments.delete(project_uuid, id_)
-            except NotFoundError:
-                return True
-            except BadRequestError as error:
-                # "Environment has resources": their deletion is still running in Coolify's queue.
-                if "has resources" in error.message:
-                    return False
-                raise
-            return True
-
-        poll(
-            attempt,
-            bool,
-            timeout_s=settings.delete_timeout_s,
-            interval_s=settings.poll_interval_s,
-            describe=f"environment {id_} to become empty so it can be deleted",
-        )
-        wait_until_gone(
+        self.delete_when_free(
+            lambda: environments.delete(project_uuid, id_),
             lambda: environments.get(project_uuid, id_),
-            timeout_s=settings.delete_timeout_s,
-            interval_s=settings.poll_interval_s,
-            describe=f"environment {id_} to be deleted",
+            # "Environment has resources": their deletion is still running in Coolify's queue.
+            busy_error=BadRequestError,
+            busy_message="has resources",
+            subject=f"environment {id_}",
+            until="to become empty",
         )
 
     def _outs(self, project_uuid: str, uuid: str) -> dict[str, Any]:

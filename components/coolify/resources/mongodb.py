@@ -12,7 +12,6 @@ from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, Upda
 from ..client import NotFoundError
 from ..client.projects import normalize_environment_name
 from ..client.types import JsonObject
-from ..client.waiting import wait_until_gone
 from ..provider import CoolifyProvider
 from ._check import CPUS, DOCKER_MEMORY, MONGO_PASSWORD, MONGO_USER, Checker, is_valid_cron
 from ._diff import FieldRule, identity, text_or_none
@@ -172,12 +171,7 @@ class MongoDatabaseProvider(CoolifyProvider):
             listing.deleted(id_)
             return
         # "Database deletion request queued": the row lingers until the background job finishes.
-        wait_until_gone(
-            lambda: databases.get(id_),
-            timeout_s=self.settings.delete_timeout_s,
-            interval_s=self.settings.poll_interval_s,
-            describe=f"database {id_} to be torn down",
-        )
+        self.wait_until_gone(lambda: databases.get(id_), f"database {id_} to be torn down")
         listing.deleted(id_)
 
     def _find_in_environment(self, props: dict[str, Any]) -> JsonObject | None:

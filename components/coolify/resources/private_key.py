@@ -10,7 +10,6 @@ from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, Upda
 
 from ..client import NotFoundError, UnprocessableError
 from ..client.types import JsonObject
-from ..client.waiting import poll, wait_until_gone
 from ..provider import CoolifyProvider
 from ._check import Checker
 from ._diff import FieldRule, text_or_none
@@ -82,32 +81,14 @@ class PrivateKeyProvider(CoolifyProvider):
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         keys = self.client.private_keys
-        settings = self.settings
-
-        def attempt() -> bool:
-            try:
-                keys.delete(id_)
-            except NotFoundError:
-                return True
-            except UnprocessableError as error:
-                # "Private Key is in use": the server using it may still be on its way out.
-                if "in use" in error.message:
-                    return False
-                raise
-            return True
-
-        poll(
-            attempt,
-            bool,
-            timeout_s=settings.delete_timeout_s,
-            interval_s=settings.poll_interval_s,
-            describe=f"private key {id_} to be unused so it can be deleted",
-        )
-        wait_until_gone(
+        self.delete_when_free(
+            lambda: keys.delete(id_),
             lambda: keys.get(id_),
-            timeout_s=settings.delete_timeout_s,
-            interval_s=settings.poll_interval_s,
-            describe=f"private key {id_} to be deleted",
+            # "Private Key is in use": the server using it may still be on its way out.
+            busy_error=UnprocessableError,
+            busy_message="in use",
+            subject=f"private key {id_}",
+            until="to be unused",
         )
 
     def _patch(self, uuid: str, props: dict[str, Any]) -> None:

@@ -9,7 +9,6 @@ import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
 
 from ..client import BadRequestError, NotFoundError
-from ..client.waiting import poll, wait_until_gone
 from ..provider import CoolifyProvider
 from ._check import PROJECT_NAME, Checker
 from ._diff import FieldRule, text_or_none
@@ -58,32 +57,14 @@ class ProjectProvider(CoolifyProvider):
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         projects = self.client.projects
-        settings = self.settings
-
-        def attempt() -> bool:
-            try:
-                projects.delete(id_)
-            except NotFoundError:
-                return True
-            except BadRequestError as error:
-                # "Project has resources": applications and databases are torn down asynchronously.
-                if "has resources" in error.message:
-                    return False
-                raise
-            return True
-
-        poll(
-            attempt,
-            bool,
-            timeout_s=settings.delete_timeout_s,
-            interval_s=settings.poll_interval_s,
-            describe=f"project {id_} to become empty so it can be deleted",
-        )
-        wait_until_gone(
+        self.delete_when_free(
+            lambda: projects.delete(id_),
             lambda: projects.get(id_),
-            timeout_s=settings.delete_timeout_s,
-            interval_s=settings.poll_interval_s,
-            describe=f"project {id_} to be deleted",
+            # "Project has resources": applications and databases are torn down asynchronously.
+            busy_error=BadRequestError,
+            busy_message="has resources",
+            subject=f"project {id_}",
+            until="to become empty",
         )
 
     def _apply(self, uuid: str, desired: dict[str, Any], current: dict[str, Any]) -> None:

@@ -10,7 +10,7 @@ from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, Upda
 
 from ..client import BadRequestError, NotFoundError
 from ..client.types import JsonObject
-from ..client.waiting import poll, wait_until_gone
+from ..client.waiting import poll
 from ..provider import CoolifyProvider
 from ._check import SSH_USER, Checker
 from ._diff import FieldRule, identity, text_or_none
@@ -95,32 +95,14 @@ class ServerProvider(CoolifyProvider):
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         servers = self.client.servers
-        settings = self.settings
-
-        def attempt() -> bool:
-            try:
-                servers.delete(id_)
-            except NotFoundError:
-                return True
-            except BadRequestError as error:
-                # Applications and databases on it are deleted by a background job; retry until they are gone.
-                if "resources" in error.message:
-                    return False
-                raise
-            return True
-
-        poll(
-            attempt,
-            bool,
-            timeout_s=settings.delete_timeout_s,
-            interval_s=settings.poll_interval_s,
-            describe=f"server {id_} to have no resources so it can be deleted",
-        )
-        wait_until_gone(
+        self.delete_when_free(
+            lambda: servers.delete(id_),
             lambda: servers.get(id_),
-            timeout_s=settings.delete_timeout_s,
-            interval_s=settings.poll_interval_s,
-            describe=f"server {id_} to be deleted",
+            # Applications and databases on it are deleted by a background job; retry until they are gone.
+            busy_error=BadRequestError,
+            busy_message="resources",
+            subject=f"server {id_}",
+            until="to have no resources",
         )
 
     def _apply(self, uuid: str, desired: dict[str, Any], current: dict[str, Any], *, adopted: bool) -> set[str]:
