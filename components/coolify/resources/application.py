@@ -162,10 +162,7 @@ class ApplicationProvider(CoolifyProvider):
         return CreateResult(uuid, self._outs(uuid, props))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        try:
-            return ReadResult(id_, self._outs(id_, props))
-        except NotFoundError:
-            return ReadResult(None, {})
+        return self.read_or_gone(id_, lambda: self._outs(id_, props))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         self._apply(id_, news, olds)

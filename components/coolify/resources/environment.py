@@ -8,7 +8,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
 
-from ..client import BadRequestError, NotFoundError
+from ..client import BadRequestError
 from ..client.projects import normalize_environment_name
 from ..provider import CoolifyProvider
 from ._check import Checker
@@ -49,10 +49,7 @@ class EnvironmentProvider(CoolifyProvider):
         return CreateResult(uuid, self._outs(project_uuid, uuid))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        try:
-            return ReadResult(id_, self._outs(str(props["project_uuid"]), id_))
-        except NotFoundError:
-            return ReadResult(None, {})
+        return self.read_or_gone(id_, lambda: self._outs(str(props["project_uuid"]), id_))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         project_uuid = str(olds["project_uuid"])

@@ -150,10 +150,9 @@ class MongoDatabaseProvider(CoolifyProvider):
         return CreateResult(uuid, self._outs(uuid, props, backup_uuid, internal_url))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        try:
-            return ReadResult(id_, self._outs(id_, props, props.get("backup_uuid"), props.get("internal_url")))
-        except NotFoundError:
-            return ReadResult(None, {})
+        return self.read_or_gone(
+            id_, lambda: self._outs(id_, props, props.get("backup_uuid"), props.get("internal_url"))
+        )
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         changed = self._apply(id_, news, olds, None)

@@ -8,7 +8,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
 
-from ..client import NotFoundError, UnprocessableError
+from ..client import UnprocessableError
 from ..client.types import JsonObject
 from ..provider import CoolifyProvider
 from ._check import Checker
@@ -69,10 +69,7 @@ class PrivateKeyProvider(CoolifyProvider):
         return CreateResult(uuid, self._outs(uuid, props))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        try:
-            return ReadResult(id_, self._outs(id_, props))
-        except NotFoundError:
-            return ReadResult(None, {})
+        return self.read_or_gone(id_, lambda: self._outs(id_, props))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         if self.changed_fields(olds, news):

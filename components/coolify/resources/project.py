@@ -8,7 +8,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
 
-from ..client import BadRequestError, NotFoundError
+from ..client import BadRequestError
 from ..provider import CoolifyProvider
 from ._check import PROJECT_NAME, Checker
 from ._diff import FieldRule, text_or_none
@@ -46,10 +46,7 @@ class ProjectProvider(CoolifyProvider):
         return CreateResult(uuid, self._outs(uuid))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        try:
-            return ReadResult(id_, self._outs(id_))
-        except NotFoundError:
-            return ReadResult(None, {})
+        return self.read_or_gone(id_, lambda: self._outs(id_))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         self._apply(id_, news, olds)

@@ -8,7 +8,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
 
-from ..client import BadRequestError, NotFoundError
+from ..client import BadRequestError
 from ..client.types import JsonObject
 from ..client.waiting import poll
 from ..provider import CoolifyProvider
@@ -81,10 +81,7 @@ class ServerProvider(CoolifyProvider):
         return CreateResult(uuid, self._outs(uuid, props, validated))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        try:
-            return ReadResult(id_, self._outs(id_, props))
-        except NotFoundError:
-            return ReadResult(None, {})
+        return self.read_or_gone(id_, lambda: self._outs(id_, props))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         changed = self._apply(id_, news, olds, adopted=False)
