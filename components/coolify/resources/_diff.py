@@ -9,6 +9,8 @@ from typing import Any
 from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 
+from ..client.projects import normalize_environment_name
+
 
 def is_unknown(value: Any) -> bool:
     """True if `value` is, or contains, a value the engine does not know yet (preview).
@@ -60,3 +62,8 @@ def text_or_none(value: Any) -> str | None:
         return None
     text = str(value).strip()
     return text or None
+
+
+def environment_name(value: Any) -> Any:
+    """An environment name in the form Coolify stores it; unknowns are left as they are."""
+    return normalize_environment_name(value) if isinstance(value, str) else value

@@ -13,12 +13,10 @@ from urllib.parse import urlparse
 import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
 
-from ..client import NotFoundError
-from ..client.projects import normalize_environment_name
 from ..client.types import JsonObject
-from ..provider import CoolifyProvider
 from ._check import DIGEST, IMAGE_NAME, IMAGE_TAG, PORTS, Checker, domain_problem
-from ._diff import FieldRule, identity, is_unknown, text_or_none
+from ._diff import FieldRule, environment_name, identity, is_unknown, text_or_none
+from ._placed import PlacedProvider, Rows
 from ._resource import args_to_props, with_secret_outputs
 
 PLACEMENT = ("project_uuid", "environment_name", "server_uuid", "destination_uuid")
@@ -38,10 +36,6 @@ def _domains(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return sorted({normalize_domain(str(item)) for item in value})
     return value
-
-
-def _environment(value: Any) -> Any:
-    return normalize_environment_name(value) if isinstance(value, str) else value
 
 
 def _text(value: Any) -> Any:
@@ -87,10 +81,11 @@ class ApplicationArgs:
     """Docker network on the server; needed only when the server has more than one."""
 
 
-class ApplicationProvider(CoolifyProvider):
+class ApplicationProvider(PlacedProvider):
+    listing_kind = "applications"
     field_rules = (
         FieldRule("project_uuid", identity),
-        FieldRule("environment_name", _environment),
+        FieldRule("environment_name", environment_name),
         FieldRule("server_uuid", identity),
         FieldRule("destination_uuid", identity),
         FieldRule("name", text_or_none),
@@ -145,20 +140,14 @@ class ApplicationProvider(CoolifyProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         client = self.client
-        key, name = _listing_key(props), str(props["name"]).strip()
-        listing = self.environment_listing("applications")
-        try:
-            existing = self._find_in_environment(props)
+        with self.listed_again_on_error(props):
+            existing = self.find_to_adopt(props)
             if existing is not None:
                 uuid = str(existing["uuid"])
                 self._apply(uuid, props, self._observed(existing, props))
             else:
                 uuid = client.applications.create_dockerimage(_create_body(props))
-                listing.created(key, name, uuid)
-        except Exception:
-            # The create may have happened without us learning its uuid: list the environment again next time.
-            listing.forget(key)
-            raise
+                self.created(props, uuid)
         return CreateResult(uuid, self._outs(uuid, props))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -169,37 +158,11 @@ class ApplicationProvider(CoolifyProvider):
         return UpdateResult(self._outs(id_, news))
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
-        applications = self.client.applications
-        listing = self.environment_listing("applications")
-        try:
-            applications.delete(id_)
-        except NotFoundError:
-            listing.deleted(id_)
-            return
         # The row stays readable until Coolify's background teardown finishes; only then is the name free.
-        self.wait_until_gone(lambda: applications.get(id_), f"application {id_} to be torn down")
-        listing.deleted(id_)
+        self.delete_and_wait(id_, f"application {id_} to be torn down")
 
-    def _find_in_environment(self, props: dict[str, Any]) -> JsonObject | None:
-        """The application to adopt, read in full, or None; the environment is listed once per instance."""
-        key, name = _listing_key(props), str(props["name"]).strip()
-        listing = self.environment_listing("applications")
-        uuid = listing.find(key, name, lambda: self._environment(props))
-        if uuid is None:
-            return None
-        try:
-            return self.client.applications.get(uuid)
-        except NotFoundError:
-            # Deleted since the listing: look again.
-            listing.forget(key)
-            uuid = listing.find(key, name, lambda: self._environment(props))
-            return self.client.applications.get(uuid) if uuid is not None else None
-
-    def _environment(self, props: dict[str, Any]) -> JsonObject | None:
-        try:
-            return self.client.environments.get(str(props["project_uuid"]), _environment(props["environment_name"]))
-        except NotFoundError:
-            return None  # creation then reports the missing project or environment precisely
+    def rows(self) -> Rows:
+        return self.client.applications
 
     def _apply(self, uuid: str, desired: dict[str, Any], current: dict[str, Any]) -> None:
         changed = [key for key in self.changed_fields(current, desired) if key not in PLACEMENT]
@@ -232,10 +195,6 @@ class ApplicationProvider(CoolifyProvider):
         }
 
 
-def _listing_key(props: dict[str, Any]) -> tuple[str, str]:
-    return str(props["project_uuid"]), str(_environment(props["environment_name"]))
-
-
 def _int_or_none(value: Any) -> int | None:
     return int(value) if value not in (None, "") else None
 
@@ -251,7 +210,7 @@ def _create_body(props: dict[str, Any]) -> dict[str, Any]:
     image, tag = str(props["image"]).strip(), str(props["tag"]).strip()
     body: dict[str, Any] = {
         "project_uuid": props["project_uuid"],
-        "environment_name": _environment(props["environment_name"]),
+        "environment_name": environment_name(props["environment_name"]),
         "server_uuid": props["server_uuid"],
         "name": str(props["name"]).strip(),
         "ports_exposes": str(props["ports_exposes"]),

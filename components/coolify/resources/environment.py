@@ -12,12 +12,8 @@ from ..client import BadRequestError
 from ..client.projects import normalize_environment_name
 from ..provider import CoolifyProvider
 from ._check import Checker
-from ._diff import FieldRule, identity
+from ._diff import FieldRule, environment_name, identity
 from ._resource import args_to_props
-
-
-def _normalized_name(value: Any) -> Any:
-    return normalize_environment_name(value) if isinstance(value, str) else value
 
 
 @dataclass(frozen=True)
@@ -29,7 +25,7 @@ class EnvironmentArgs:
 
 
 class EnvironmentProvider(CoolifyProvider):
-    field_rules = (FieldRule("project_uuid", identity), FieldRule("name", _normalized_name))
+    field_rules = (FieldRule("project_uuid", identity), FieldRule("name", environment_name))
     replace_keys = frozenset({"project_uuid"})
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:

@@ -9,12 +9,10 @@ from urllib.parse import quote
 import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
 
-from ..client import NotFoundError
-from ..client.projects import normalize_environment_name
 from ..client.types import JsonObject
-from ..provider import CoolifyProvider
 from ._check import CPUS, DOCKER_MEMORY, MONGO_PASSWORD, MONGO_USER, Checker, is_valid_cron
-from ._diff import FieldRule, identity, text_or_none
+from ._diff import FieldRule, environment_name, identity, text_or_none
+from ._placed import PlacedProvider, Rows
 from ._resource import args_to_props, with_secret_outputs
 
 PLACEMENT = ("project_uuid", "environment_name", "server_uuid")
@@ -32,10 +30,6 @@ PATCHABLE = {
 # Coolify applies these only when the container is recreated.
 NEEDS_RESTART = frozenset({"image", "root_username", "root_password", "init_database", "limits_memory", "limits_cpus"})
 BACKUP_KEYS = ("backup_cron", "backup_retention")
-
-
-def _environment(value: Any) -> Any:
-    return normalize_environment_name(value) if isinstance(value, str) else value
 
 
 def _limit(value: Any) -> Any:
@@ -72,10 +66,11 @@ class MongoDatabaseArgs:
     """Number of backups kept locally."""
 
 
-class MongoDatabaseProvider(CoolifyProvider):
+class MongoDatabaseProvider(PlacedProvider):
+    listing_kind = "mongodbs"
     field_rules = (
         FieldRule("project_uuid", identity),
-        FieldRule("environment_name", _environment),
+        FieldRule("environment_name", environment_name),
         FieldRule("server_uuid", identity),
         FieldRule("name", text_or_none),
         FieldRule("description", text_or_none),
@@ -126,11 +121,9 @@ class MongoDatabaseProvider(CoolifyProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         databases = self.client.databases
-        key, name = _listing_key(props), str(props["name"]).strip()
-        listing = self.environment_listing("mongodbs")
         internal_url: str | None = None
-        try:
-            existing = self._find_in_environment(props)
+        with self.listed_again_on_error(props):
+            existing = self.find_to_adopt(props)
             if existing is not None:
                 uuid = str(existing["uuid"])
                 # The password is hidden without read:sensitive: always set ours on an adopted database.
@@ -138,13 +131,9 @@ class MongoDatabaseProvider(CoolifyProvider):
             else:
                 answer = databases.create_mongodb(_create_body(props))
                 uuid = str(answer["uuid"])
-                listing.created(key, name, uuid)
+                self.created(props, uuid)
                 # The create answer carries the URL (with the password) whatever the token's abilities.
                 internal_url = answer.get("internal_db_url")
-        except Exception:
-            # The create may have happened without us learning its uuid: list the environment again next time.
-            listing.forget(key)
-            raise
         # A database just created has no backup schedule yet: no need to list them.
         backup_uuid = self._sync_backup(uuid, props, None, [] if existing is None else None)
         return CreateResult(uuid, self._outs(uuid, props, backup_uuid, internal_url))
@@ -162,37 +151,11 @@ class MongoDatabaseProvider(CoolifyProvider):
         return UpdateResult(self._outs(id_, news, backup_uuid, internal_url))
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
-        databases = self.client.databases
-        listing = self.environment_listing("mongodbs")
-        try:
-            databases.delete(id_)
-        except NotFoundError:
-            listing.deleted(id_)
-            return
         # "Database deletion request queued": the row lingers until the background job finishes.
-        self.wait_until_gone(lambda: databases.get(id_), f"database {id_} to be torn down")
-        listing.deleted(id_)
+        self.delete_and_wait(id_, f"database {id_} to be torn down")
 
-    def _find_in_environment(self, props: dict[str, Any]) -> JsonObject | None:
-        """The database to adopt, read in full, or None; the environment is listed once per instance."""
-        key, name = _listing_key(props), str(props["name"]).strip()
-        listing = self.environment_listing("mongodbs")
-        uuid = listing.find(key, name, lambda: self._environment(props))
-        if uuid is None:
-            return None
-        try:
-            return self.client.databases.get(uuid)
-        except NotFoundError:
-            # Deleted since the listing: look again.
-            listing.forget(key)
-            uuid = listing.find(key, name, lambda: self._environment(props))
-            return self.client.databases.get(uuid) if uuid is not None else None
-
-    def _environment(self, props: dict[str, Any]) -> JsonObject | None:
-        try:
-            return self.client.environments.get(str(props["project_uuid"]), _environment(props["environment_name"]))
-        except NotFoundError:
-            return None
+    def rows(self) -> Rows:
+        return self.client.databases
 
     def _apply(self, uuid: str, desired: dict[str, Any], current: dict[str, Any], row: JsonObject | None) -> set[str]:
         changed = {key for key in self.changed_fields(current, desired) if key in PATCHABLE}
@@ -263,10 +226,6 @@ class MongoDatabaseProvider(CoolifyProvider):
         }
 
 
-def _listing_key(props: dict[str, Any]) -> tuple[str, str]:
-    return str(props["project_uuid"]), str(_environment(props["environment_name"]))
-
-
 def _wire(key: str, value: Any) -> Any:
     return str(value).strip() if key in ("limits_memory", "limits_cpus") else value
 
@@ -281,7 +240,7 @@ def _internal_url(uuid: str, props: dict[str, Any]) -> str:
 def _create_body(props: dict[str, Any]) -> dict[str, Any]:
     body: dict[str, Any] = {
         "project_uuid": props["project_uuid"],
-        "environment_name": _environment(props["environment_name"]),
+        "environment_name": environment_name(props["environment_name"]),
         "server_uuid": props["server_uuid"],
         "name": str(props["name"]).strip(),
         "image": props["image"],
