@@ -61,6 +61,14 @@ build_provider() {
   step "$name: generating schema.json and bridge-metadata.json"
   (cd "$dir" && "./pulumi-tfgen-$name" "$dir/providerinfo" > "$dir/tfgen.log" 2>&1) \
     || { cat "$dir/tfgen.log" >&2; return 1; }
+  # tfgen leaves the plugin version out of schema.json (so the file is stable); the plugin reports it.
+  python3 -c 'import json, sys
+path, version = sys.argv[1:]
+with open(path) as f:
+    schema = json.load(f)
+schema["version"] = version
+with open(path, "w") as f:
+    json.dump(schema, f)' "$dir/providerinfo/schema.json" "$version"
   step "$name: building pulumi-resource-$name"
   mkdir -p "$bin"
   (cd "$dir" && go build -trimpath -ldflags "$ldflags" -o "$bin/pulumi-resource-$name.tmp" \

@@ -9,7 +9,6 @@ import (
 	"github.com/pulumi/pulumi-terraform-bridge/v3/pkg/tfgen"
 
 	"penpalinfra/providers/github/providerinfo"
-	"penpalinfra/providers/github/schemastamp"
 )
 
 func main() {
@@ -20,8 +19,4 @@ func main() {
 	outDir := os.Args[1]
 	os.Args = []string{os.Args[0], "schema", "--out", outDir, "--skip-docs", "--skip-examples"}
 	tfgen.Main("github", providerinfo.Version, providerinfo.Provider())
-	if err := schemastamp.SetVersion(outDir, providerinfo.Version); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
 }
