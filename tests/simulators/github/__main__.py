@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from tests.simulators.github.simulator import DEFAULT_TOKEN, GithubSimulator
-from tests.simulators.hcloud.sim_http import run_until_signalled
+from tests.simulators.http_core import run_until_signalled
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ from tests.simulators.github.errors import not_found
 from tests.simulators.github.lookups import repo_of
 from tests.simulators.github.store import GithubStore
 from tests.simulators.github.views import API_PREFIX, owner_view, repo_view, urls_for, user_view
-from tests.simulators.hcloud.sim_http import Request, Response, Route
+from tests.simulators.http_core import Request, Response, Route
 
 
 class AccountApi:

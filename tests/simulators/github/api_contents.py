@@ -19,7 +19,7 @@ from tests.simulators.github.views import (
     git_commit_view,
     urls_for,
 )
-from tests.simulators.hcloud.sim_http import BadJson, Request, Response, Route
+from tests.simulators.http_core import BadJson, Request, Response, Route
 
 REPO = f"{API_PREFIX}/repos/{{owner}}/{{repo}}"
 

@@ -9,7 +9,7 @@ from tests.simulators.github.lookups import environment_of, repo_of
 from tests.simulators.github.paging import page_of
 from tests.simulators.github.store import Environment, GithubStore
 from tests.simulators.github.views import API_PREFIX, environment_view, urls_for
-from tests.simulators.hcloud.sim_http import BadJson, Request, Response, Route
+from tests.simulators.http_core import BadJson, Request, Response, Route
 
 MAX_WAIT_TIMER_MINUTES = 43200
 

@@ -18,7 +18,7 @@ from tests.simulators.github.lookups import environment_of, repo_of
 from tests.simulators.github.paging import page_of
 from tests.simulators.github.store import GithubStore, Secret, Variable
 from tests.simulators.github.views import API_PREFIX
-from tests.simulators.hcloud.sim_http import BadJson, Request, Response, Route
+from tests.simulators.http_core import BadJson, Request, Response, Route
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 

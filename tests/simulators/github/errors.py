@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.simulators.hcloud.sim_http import HttpError, Response
+from tests.simulators.http_core import HttpError, Response
 
 DOCUMENTATION_URL = "https://docs.github.com/rest"
 _DEFAULT_MESSAGES = {

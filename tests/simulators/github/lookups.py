@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.simulators.github.errors import not_found
 from tests.simulators.github.store import Environment, GithubStore, Repo
-from tests.simulators.hcloud.sim_http import Request
+from tests.simulators.http_core import Request
 
 
 def repo_of(store: GithubStore, request: Request) -> Repo:

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from tests.simulators.github.errors import validation_failed
-from tests.simulators.hcloud.sim_http import Request
+from tests.simulators.http_core import Request
 
 DEFAULT_PER_PAGE = 30
 MAX_PER_PAGE = 100

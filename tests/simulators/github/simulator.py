@@ -17,7 +17,7 @@ from tests.simulators.github.api_secrets import SecretApi
 from tests.simulators.github.crypto import KeyPair
 from tests.simulators.github.errors import error_response
 from tests.simulators.github.store import Environment, GithubStore, Repo, Secret
-from tests.simulators.hcloud.sim_http import Request, Response, Route, SimulatorBase
+from tests.simulators.http_core import Request, Response, Route, SimulatorBase
 
 DEFAULT_TOKEN = "ghp_simulator0000000000000000000000000000"
 RATE_LIMIT = 5000

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from tests.simulators.github.git import Commit, blob_sha
 from tests.simulators.github.store import Environment, GithubStore, Repo
-from tests.simulators.hcloud.sim_http import Request
+from tests.simulators.http_core import Request
 
 API_PREFIX = "/api/v3"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from tests.simulators.hcloud.sim_http import run_until_signalled
 from tests.simulators.hcloud.simulator import DEFAULT_TOKEN, HcloudSimulator
+from tests.simulators.http_core import run_until_signalled
 
 
 def main() -> None:

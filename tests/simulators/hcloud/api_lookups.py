@@ -10,9 +10,9 @@ from tests.simulators.hcloud.common import body, name_taken, path_id, row
 from tests.simulators.hcloud.errors import api_error, invalid_input, not_found, uniqueness_error
 from tests.simulators.hcloud.labels import validated_labels
 from tests.simulators.hcloud.listing import filtered, page_response
-from tests.simulators.hcloud.sim_http import Request, Response, Route
 from tests.simulators.hcloud.store import HcloudStore
 from tests.simulators.hcloud.views import primary_ip_view
+from tests.simulators.http_core import Request, Response, Route
 
 # Path segment of each resource family that has action endpoints, and the resource type in actions.
 ACTION_FAMILIES = {"servers": "server", "firewalls": "firewall", "volumes": "volume", "primary_ips": "primary_ip"}

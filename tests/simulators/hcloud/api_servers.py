@@ -14,9 +14,9 @@ from tests.simulators.hcloud.common import body, name_taken, require_str, resour
 from tests.simulators.hcloud.errors import api_error, invalid_input, uniqueness_error
 from tests.simulators.hcloud.labels import validated_labels
 from tests.simulators.hcloud.listing import filtered, page_response
-from tests.simulators.hcloud.sim_http import Request, Response, Route
 from tests.simulators.hcloud.store import HcloudStore, Row
 from tests.simulators.hcloud.views import server_view
+from tests.simulators.http_core import Request, Response, Route
 
 _LABEL = r"[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?"
 _HOSTNAME = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*$")

@@ -11,9 +11,9 @@ from tests.simulators.hcloud.common import body, name_taken, require_str, row
 from tests.simulators.hcloud.errors import invalid_input, uniqueness_error
 from tests.simulators.hcloud.labels import validated_labels
 from tests.simulators.hcloud.listing import filtered, page_response
-from tests.simulators.hcloud.sim_http import Request, Response, Route
 from tests.simulators.hcloud.store import HcloudStore
 from tests.simulators.hcloud.views import ssh_key_view
+from tests.simulators.http_core import Request, Response, Route
 
 
 def fingerprint_of(public_key: str) -> str:

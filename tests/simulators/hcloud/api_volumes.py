@@ -10,9 +10,9 @@ from tests.simulators.hcloud.common import body, name_taken, require_str, resour
 from tests.simulators.hcloud.errors import api_error, invalid_input, uniqueness_error
 from tests.simulators.hcloud.labels import validated_labels
 from tests.simulators.hcloud.listing import filtered, page_response
-from tests.simulators.hcloud.sim_http import Request, Response, Route
 from tests.simulators.hcloud.store import HcloudStore, Row
 from tests.simulators.hcloud.views import volume_view
+from tests.simulators.http_core import Request, Response, Route
 
 MIN_SIZE_GB = 10
 MAX_SIZE_GB = 10240

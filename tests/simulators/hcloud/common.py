@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from tests.simulators.hcloud.errors import api_error, invalid_input, not_found
-from tests.simulators.hcloud.sim_http import BadJson, Request
 from tests.simulators.hcloud.store import HcloudStore, Row
+from tests.simulators.http_core import BadJson, Request
 
 
 def body(request: Request) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.simulators.hcloud.sim_http import HttpError, Response
+from tests.simulators.http_core import HttpError, Response
 
 # Statuses for the generic codes; clients key on `code`, hcloud-go retries only on some of them.
 STATUS_BY_CODE = {

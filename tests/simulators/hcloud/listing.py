@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from tests.simulators.hcloud.errors import invalid_input
 from tests.simulators.hcloud.labels import selector_matcher
-from tests.simulators.hcloud.sim_http import Request, Response
+from tests.simulators.http_core import Request, Response
 
 DEFAULT_PER_PAGE = 25
 MAX_PER_PAGE = 50

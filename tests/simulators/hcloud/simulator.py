@@ -14,9 +14,9 @@ from tests.simulators.hcloud.api_ssh_keys import SshKeyApi
 from tests.simulators.hcloud.api_volumes import VolumeApi
 from tests.simulators.hcloud.errors import CODE_BY_STATUS, error_response
 from tests.simulators.hcloud.labels import validated_labels
-from tests.simulators.hcloud.sim_http import Request, Response, Route, SimulatorBase
 from tests.simulators.hcloud.store import HcloudStore, Row
 from tests.simulators.hcloud.views import firewall_view, primary_ip_view, server_view, ssh_key_view, volume_view
+from tests.simulators.http_core import Request, Response, Route, SimulatorBase
 
 # The terraform provider refuses tokens that are not exactly 64 characters long.
 DEFAULT_TOKEN = ("hcloud-simulator-token-" + "0123456789abcdef" * 4)[:64]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from tests.simulators.hcloud.sim_http import run_until_signalled
+from tests.simulators.http_core import run_until_signalled
 from tests.simulators.registry.simulator import RegistrySimulator
 
 

@@ -9,7 +9,7 @@ import secrets
 from collections.abc import Iterable
 from typing import Any
 
-from tests.simulators.hcloud.sim_http import Request, Response, Route, SimulatorBase
+from tests.simulators.http_core import Request, Response, Route, SimulatorBase
 
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 SERVICE = "sim-registry"
