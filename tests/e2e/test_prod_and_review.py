@@ -98,6 +98,15 @@ def test_prod_lifecycle(local: tuple[Simulators, LocalProject, tuple[str, str]])
     assert "LOG_LEVEL" in summary
     assert "silly-level-value" not in summary and sims.coolify.token not in summary
     assert "1 to update" in summary
+    stack.up(color="never", on_output=_quiet)
+
+    # A bigger server type is an in-place resize on Hetzner (same server, IP and disk): an update.
+    resized = stack_config(sims, "prod", [changed], keys, base={
+        "penpal:services": [changed.config_entry() | {"writeWorkflow": True}],
+        "penpal:server": {"type": "cx32", "location": "fsn1", "image": "ubuntu-24.04"}})
+    stack.set_all_config(resized)
+    summary = render_summary(_preview_json(project, "prod"), "prod")
+    assert "serverType" in summary and "REPLACE" not in summary and "1 to update" in summary
 
     # Moving the server to another location would replace it and everything on it, the protected
     # MongoDB included: the engine refuses, and the review says so loudly.
