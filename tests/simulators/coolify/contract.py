@@ -19,7 +19,11 @@ from typing import Any
 
 import jsonschema
 
-SPEC_PATH = Path(os.environ.get("COOLIFY_OPENAPI", Path(__file__).parent / "spec" / "openapi.json"))
+# Coolify's own spec (v4.3.11) from the team's shared material beside the checkout (CI has it there too);
+# COOLIFY_OPENAPI points at another copy.
+SPEC_PATH = Path(
+    os.environ.get("COOLIFY_OPENAPI", Path(__file__).resolve().parents[4] / "shared" / "coolify" / "openapi.json")
+)
 
 
 class ContractError(AssertionError):
@@ -145,6 +149,11 @@ def _nullable_to_type(node: Any) -> Any:
 
 @cache
 def load_spec() -> dict[str, Any]:
+    if not SPEC_PATH.is_file():
+        raise FileNotFoundError(
+            f"Coolify's OpenAPI spec is not at {SPEC_PATH}: put the shared/ folder beside the checkout "
+            "or set COOLIFY_OPENAPI to a copy of openapi.json"
+        )
     spec: dict[str, Any] = json.loads(SPEC_PATH.read_text())
     spec = _nullable_to_type(spec)
     schemas = spec["components"]["schemas"]
