@@ -123,6 +123,15 @@ def _assert_no_changes_then_destroy(stack: auto.Stack) -> None:
     assert destroy.summary.result == "succeeded"
 
 
+
+def _hcloud_config(sim: HcloudSimulator) -> dict[str, auto.ConfigValue]:
+    """pulumi-hcloud pointed at the simulator, polling actions fast."""
+    return {
+        "hcloud:endpoint": auto.ConfigValue(sim.endpoint),
+        "hcloud:token": auto.ConfigValue(sim.token, secret=True),
+        "hcloud:pollInterval": auto.ConfigValue("50ms"),
+    }
+
 def test_hcloud_ssh_key_and_firewall(tmp_path: Path, on_path: Toolchain, hcloud_sim: HcloudSimulator) -> None:
     public_key = _ssh_public_key("penpal-e2e")
 
@@ -141,12 +150,7 @@ def test_hcloud_ssh_key_and_firewall(tmp_path: Path, on_path: Toolchain, hcloud_
         pulumi.export("fingerprint", key.fingerprint)
         pulumi.export("firewall_id", firewall.id)
 
-    config = {
-        "hcloud:endpoint": auto.ConfigValue(hcloud_sim.endpoint),
-        "hcloud:token": auto.ConfigValue(hcloud_sim.token, secret=True),
-        "hcloud:pollInterval": auto.ConfigValue("50ms"),
-    }
-    stack = _stack(tmp_path, on_path, program, config)
+    stack = _stack(tmp_path, on_path, program, _hcloud_config(hcloud_sim))
     outputs = _up(stack)
 
     key = hcloud_sim.ssh_key("penpal-deploy")
@@ -202,12 +206,7 @@ def test_hcloud_server_with_firewall_and_volume(
         pulumi.export("server_id", server.id)
         pulumi.export("ipv4", server.ipv4_address)
 
-    config = {
-        "hcloud:endpoint": auto.ConfigValue(hcloud_sim.endpoint),
-        "hcloud:token": auto.ConfigValue(hcloud_sim.token, secret=True),
-        "hcloud:pollInterval": auto.ConfigValue("50ms"),
-    }
-    stack = _stack(tmp_path, on_path, program, config)
+    stack = _stack(tmp_path, on_path, program, _hcloud_config(hcloud_sim))
     outputs = _up(stack)
 
     server = hcloud_sim.server("penpal-host")
