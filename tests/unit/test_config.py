@@ -319,8 +319,8 @@ def test_workflow_is_owned_by_the_prod_stack(install_mocks: InstallMocks) -> Non
 def test_unknown_service_key_and_bad_name(install_mocks: InstallMocks) -> None:
     config = stack_config("staging", {"penpal:services": [{"name": "Penpal_API", "port": 80, "prot": 1}]})
     assert problems(install_mocks, config) == (
-        "penpal:services[0]: unknown key 'prot' (allowed: name, image, port, repo, tag, env, secretEnv, "
-        "writeWorkflow, nodeVersion)",
+        "penpal:services[0]: unknown key 'prot'; did you mean 'port'? (allowed: name, image, port, repo, tag, "
+        "env, secretEnv, writeWorkflow, nodeVersion)",
         "penpal:services[0].name: expected lower-case letters, digits and '-', starting with a letter, "
         "at most 50 characters, got 'Penpal_API'",
     )

@@ -1,0 +1,162 @@
+"""`load_config()`: reads the whole stack config once, validates it, returns the typed StackConfig.
+
+Every `penpal:` key the stack has is validated, known or not, so a typo such as `penpal:servces`
+fails the run instead of becoming an empty list (and a preview full of deletes). Keys of other
+namespaces are read only where we use them (`github:`, `hcloud:`, `coolify:`); the rest belong to
+their providers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+import pulumi
+from pydantic import ValidationError
+
+from components.config.errors import Problem, missing_hint, problems_of, top_level_order
+from components.config.schema import Doc, ServiceInput, StackInput, from_json
+from components.config.values import (
+    PROJECT_NAMESPACE,
+    ConfigError,
+    Environment,
+    MongoConfig,
+    ServerConfig,
+    ServiceConfig,
+    StackConfig,
+)
+
+_NAMESPACE = f"{PROJECT_NAMESPACE}:"
+
+
+def _engine_config() -> dict[str, Any]:
+    """Every config value the engine passed to the program (the SDK keeps the whole map)."""
+    values = dict(pulumi.runtime.config.get_config_env())
+    values.update(pulumi.runtime.config.CONFIG.get())
+    return values
+
+
+def _our_keys(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Every `penpal:` key plus the other namespaces' keys StackInput reads; "" counts as unset."""
+    known = {field.alias for field in StackInput.model_fields.values()}
+    return {
+        key: value
+        for key, value in values.items()
+        if (key.startswith(_NAMESPACE) or key in known) and value is not None and value != ""
+    }
+
+
+def _json_keys() -> set[str]:
+    """Keys whose values are objects or lists (the engine passes them as JSON text)."""
+    return {
+        field.alias
+        for field in StackInput.model_fields.values()
+        if field.alias and any(getattr(item, "func", None) is from_json for item in field.metadata)
+    }
+
+
+def _decoded(raw: dict[str, Any]) -> dict[str, Any]:
+    """JSON text decoded up front, so problems show the value as written; bad JSON is left to the schema."""
+    result = dict(raw)
+    for key in _json_keys() & set(raw):
+        if isinstance(raw[key], str):
+            with contextlib.suppress(json.JSONDecodeError):
+                result[key] = json.loads(raw[key])
+    return result
+
+
+def _secret_docs() -> dict[str, Doc]:
+    docs: dict[str, Doc] = {}
+    for field in StackInput.model_fields.values():
+        for item in field.metadata:
+            if isinstance(item, Doc) and item.secret and field.alias:
+                docs[field.alias] = item
+    return docs
+
+
+def _plain_text_secrets(raw: dict[str, Any]) -> list[Problem]:
+    """A secret key stored in plain text is refused (and dropped, so it is not reported twice)."""
+    found: list[Problem] = []
+    for key, doc in _secret_docs().items():
+        if key in raw and not pulumi.runtime.is_config_secret(key):
+            del raw[key]
+            text = f"{key} must be stored as a secret: {missing_hint(key, doc)}"
+            found.append(Problem(order=(top_level_order(key), -1, 0), text=text))
+    return found
+
+
+def _environment_of(raw: Mapping[str, Any]) -> Environment | None:
+    try:
+        return Environment(str(raw.get("penpal:environment")))
+    except ValueError:
+        return None
+
+
+def _reported(problem: Problem, dropped: set[str]) -> bool:
+    """A secret stored in plain text is not also "required"."""
+    return " is required " in problem.text and problem.text.split(" ", 1)[0] in dropped
+
+
+def validate(values: Mapping[str, Any], stack: str) -> StackInput:
+    """Validates the engine's config map; raises ConfigError listing every problem."""
+    raw = _decoded(_our_keys(values))
+    problems = _plain_text_secrets(raw)
+    dropped = {problem.text.split(" ", 1)[0] for problem in problems}
+    # A dropped secret would look missing to the rules across keys: they wait for the next run.
+    context = {"stack": stack, "environment": _environment_of(raw), "partial": bool(dropped)}
+    parsed: StackInput | None = None
+    try:
+        parsed = StackInput.model_validate(raw, context=context)
+    except ValidationError as err:
+        problems += [p for p in problems_of(err.errors()) if not _reported(p, dropped)]
+    if problems or parsed is None:
+        raise ConfigError([p.text for p in sorted(problems, key=lambda p: p.order)])
+    return parsed
+
+
+def _service(service: ServiceInput, secrets: Mapping[str, Mapping[str, str]]) -> ServiceConfig:
+    values = secrets.get(service.name, {})
+    return ServiceConfig(
+        name=service.name,
+        image=service.image or service.name,
+        port=service.port,
+        repo=service.repo or service.name,
+        tag_override=service.tag,
+        env=MappingProxyType(dict(service.env)),
+        secret_env=MappingProxyType({key: pulumi.Output.secret(values[key]) for key in service.secret_env}),
+        write_workflow=service.write_workflow,
+        node_version=service.node_version,
+    )
+
+
+def load_config() -> StackConfig:
+    """Reads and validates the whole stack configuration; raises ConfigError listing every problem."""
+    parsed = validate(_engine_config(), pulumi.get_stack())
+    return StackConfig(
+        environment=parsed.environment,
+        domain_base=parsed.domain_base,
+        github_owner=parsed.github_owner,
+        image_owner=(parsed.image_owner or parsed.github_owner).lower(),
+        coolify_url=parsed.coolify_url,
+        coolify_token=pulumi.Output.secret(parsed.coolify_token),
+        server=ServerConfig(
+            server_type=parsed.server.type,
+            location=parsed.server.location,
+            image=parsed.server.image,
+            volume_size_gb=parsed.server.volume_size_gb,
+        ),
+        admin_cidrs=tuple(parsed.admin_cidrs),
+        ssh_public_key=parsed.ssh_public_key,
+        ssh_private_key=pulumi.Output.secret(parsed.ssh_private_key),
+        mongo=MongoConfig(
+            version=parsed.mongo.version,
+            backup_cron=parsed.mongo.backup_cron,
+            backup_retention=parsed.mongo.backup_retention,
+        ),
+        mongo_root_password=pulumi.Output.secret(parsed.mongo_root_password),
+        services=tuple(_service(service, parsed.service_secrets) for service in parsed.services),
+        resolve_digests=parsed.resolve_digests,
+    )

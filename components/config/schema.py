@@ -1,0 +1,433 @@
+"""The shape of the stack configuration and its rules, as pydantic v2 models.
+
+`StackInput` is validated from the engine's flat config (`namespace:key` -> value). Every model
+forbids unknown keys. Each field carries a `Doc`: the form it expects (so a problem reads
+`<key>: expected <form>, got <value>`), what a missing key is for, and whether its value is secret
+(then it is never repeated). Rules whose message is not "expected ..." raise `rule(...)`; rules that
+span several keys raise `rules(...)` from `StackInput`'s after-validator. `errors.py` turns pydantic's
+errors into those lines.
+
+Validation context: `{"stack": <stack name>, "environment": Environment | None}`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
+
+from components.config.values import RESERVED_ENV_KEYS, Environment
+
+RULE = "penpal_rule"
+RULES = "penpal_rules"
+NOT_JSON = "penpal_not_json"
+
+
+@dataclass(frozen=True)
+class Doc:
+    """What a key expects; `required` says what a missing required key is for, `hint` how to set it."""
+
+    expected: str
+    required: str | None = None
+    hint: str | None = None
+    secret: bool = False
+
+
+def rule(message: str) -> PydanticCustomError:
+    """A problem reported as `<key>: <message>`."""
+    return PydanticCustomError(RULE, "{message}", {"message": message})
+
+
+def rules(problems: list[tuple[str, str]]) -> PydanticCustomError:
+    """Several problems at once, each `(full key, message)`: rules that span more than one key."""
+    return PydanticCustomError(RULES, "{count} problem(s)", {"count": len(problems), "problems": problems})
+
+
+# Forms -------------------------------------------------------------------------------------------
+
+_SERVICE_NAME = r"^[a-z](?:[a-z0-9-]{0,48}[a-z0-9])?$"
+_REPO_NAME = r"^[A-Za-z0-9._-]{1,100}$"
+_IMAGE_NAME = r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$"
+_GITHUB_OWNER = r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?$"
+_TAG = r"^(?:sha-[0-9a-f]{7}|(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*))$"
+_VERSION = r"^[0-9]+(?:\.[0-9]+){0,2}$"
+# Only URI-unreserved characters: Coolify embeds the password unescaped in its internal_url.
+_MONGO_PASSWORD = r"^[A-Za-z0-9._~-]{16,128}$"
+_HCLOUD_TOKEN = r"^[A-Za-z0-9]{64}$"
+_ENV_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_DNS_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_SSH_PUBLIC_KEY = re.compile(r"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)) [A-Za-z0-9+/]+={0,2}( .*)?$")
+_PEM_PRIVATE_KEY = re.compile(r"^-----BEGIN [A-Z ]*PRIVATE KEY-----\n.+\n-----END [A-Z ]*PRIVATE KEY-----\n?$", re.S)
+_CRON_FIELD = re.compile(r"^[0-9*/,\-A-Za-z]+$")
+_CRON_ALIASES = frozenset(
+    {"every_minute", "hourly", "daily", "weekly", "monthly", "yearly"}
+    | {"@hourly", "@daily", "@weekly", "@monthly", "@yearly"}
+)
+
+
+def from_json(value: Any) -> Any:
+    """Objects and lists arrive from the engine as JSON text (the loader decodes it; this reports bad JSON)."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError:
+        raise PydanticCustomError(NOT_JSON, "text that is not JSON") from None
+
+
+def _bool_text(value: Any) -> Any:
+    """`pulumi config set penpal:key true` arrives as the text 'true'."""
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return value
+
+
+def _number_as_text(value: Any) -> Any:
+    """`pulumi config set --path '...nodeVersion' 20` stores a number."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _dns_name(value: str) -> str:
+    labels = value.split(".")
+    if len(value) <= 200 and len(labels) >= 2 and all(_DNS_LABEL.match(label) for label in labels):
+        return value
+    raise ValueError("not a DNS name")
+
+
+def _http_base_url(value: str) -> str:
+    parts = urlsplit(value)
+    ok = (
+        parts.scheme in ("http", "https")
+        and bool(parts.hostname)
+        and parts.path in ("", "/")
+        and not parts.query
+        and not parts.fragment
+    )
+    if not ok:
+        raise ValueError("not a base URL")
+    return value.rstrip("/")
+
+
+def _ssh_public_key(value: str) -> str:
+    if not _SSH_PUBLIC_KEY.match(value.strip()):
+        raise ValueError("not an OpenSSH public key")
+    return value.strip()
+
+
+def _pem_private_key(value: str) -> str:
+    key = value.strip() + "\n"
+    if not _PEM_PRIVATE_KEY.match(key):
+        raise ValueError("not a PEM private key")
+    return key
+
+
+def _cron(value: str) -> str:
+    fields = value.split()
+    if value in _CRON_ALIASES or (len(fields) == 5 and all(_CRON_FIELD.match(field) for field in fields)):
+        return value
+    raise ValueError("not a cron expression")
+
+
+def _cidr(value: str) -> str:
+    try:
+        network = ipaddress.ip_network(value, strict=True)
+    except ValueError:
+        raise ValueError("not a CIDR") from None
+    if network.prefixlen == 0:
+        raise rule(f"SSH must not be open to the whole internet, got {value!r}")
+    return str(network)
+
+
+def _env_key(value: str) -> str:
+    if not _ENV_KEY.match(value):
+        raise rule(f"expected env var names matching [A-Za-z_][A-Za-z0-9_]*, got {value!r}")
+    if value in RESERVED_ENV_KEYS:
+        raise rule(f"{value} is set by the stack (NODE_ENV, PORT, MONGODB_URI) and cannot be overridden")
+    return value
+
+
+def _non_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("blank")
+    return value
+
+
+NonBlank = Annotated[StrictStr, AfterValidator(_non_blank)]
+EnvKey = Annotated[StrictStr, AfterValidator(_env_key)]
+EnvValue = Annotated[StrictStr, Doc("a string value")]
+Cidr = Annotated[StrictStr, AfterValidator(_cidr), Doc("a CIDR with no host bits set such as '203.0.113.7/32'")]
+
+
+# Objects -----------------------------------------------------------------------------------------
+
+
+class _Object(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=False)
+
+
+_SERVER_TYPE = "a Hetzner server type such as 'cx22'"
+_LOCATION = "a Hetzner location such as 'fsn1'"
+
+
+class ServerInput(_Object):
+    """`penpal:server`."""
+
+    type: Annotated[NonBlank, Doc(_SERVER_TYPE, required=_SERVER_TYPE)]
+    location: Annotated[NonBlank, Doc(_LOCATION, required=_LOCATION)]
+    image: Annotated[NonBlank, Doc("a Hetzner image name such as 'ubuntu-24.04'")] = "ubuntu-24.04"
+    volume_size_gb: Annotated[StrictInt | None, Field(ge=10, le=10240), Doc("an integer from 10 to 10240")] = None
+
+
+class MongoInput(_Object):
+    """`penpal:mongo`."""
+
+    version: Annotated[StrictStr, Field(pattern=_VERSION), Doc("a MongoDB version such as '7' or '7.0'")] = "7"
+    backup_cron: Annotated[
+        StrictStr, AfterValidator(_cron), Doc("a 5-field cron expression such as '0 3 * * *' or 'daily'")
+    ] = "0 3 * * *"
+    backup_retention: Annotated[StrictInt, Field(ge=1, le=365), Doc("an integer from 1 to 365 (backups kept)")] = 7
+
+
+class ServiceInput(_Object):
+    """One entry of `penpal:services`; `image` and `repo` default to `name`."""
+
+    name: Annotated[
+        StrictStr,
+        Field(pattern=_SERVICE_NAME),
+        Doc(
+            "lower-case letters, digits and '-', starting with a letter, at most 50 characters",
+            required="the service name, e.g. 'penpal-ai-db-service'",
+        ),
+    ]
+    image: Annotated[StrictStr | None, Field(pattern=_IMAGE_NAME), Doc("a lower-case GHCR image name")] = None
+    port: Annotated[
+        StrictInt,
+        Field(ge=1, le=65535),
+        Doc("an integer from 1 to 65535", required="the port the service listens on"),
+    ]
+    repo: Annotated[StrictStr | None, Field(pattern=_REPO_NAME), Doc("a GitHub repository name without owner")] = None
+    tag: Annotated[
+        StrictStr | None,
+        Field(pattern=_TAG),
+        Doc("an image tag 'sha-<7 hex digits>' or 'X.Y.Z' (no 'v' prefix)"),
+    ] = None
+    env: Annotated[dict[EnvKey, EnvValue], Doc("an object of string values {KEY: 'value'}")] = Field(
+        default_factory=dict
+    )
+    secret_env: Annotated[list[EnvKey], Doc("a list of env var names such as ['JWT_SECRET']")] = Field(
+        default_factory=list
+    )
+    write_workflow: Annotated[StrictBool, Doc("true or false")] = False
+    node_version: Annotated[
+        StrictStr, BeforeValidator(_number_as_text), Field(pattern=_VERSION), Doc("a Node.js version such as '20'")
+    ] = "20"
+
+    @field_validator("secret_env")
+    @classmethod
+    def _no_duplicate_secret_keys(cls, keys: list[str]) -> list[str]:
+        duplicates = sorted({key for key in keys if keys.count(key) > 1})
+        if duplicates:
+            raise rule(f"duplicate keys: {', '.join(duplicates)}")
+        return keys
+
+    @field_validator("write_workflow")
+    @classmethod
+    def _workflow_owned_by_prod(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and (info.context or {}).get("environment") is Environment.STAGING:
+            raise rule(
+                "the ci.yml file is repository-wide and owned by the prod stack; set it in Pulumi.prod.yaml only"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _env_and_secret_env_disjoint(self) -> ServiceInput:
+        overlap = sorted(set(self.env) & set(self.secret_env))
+        if overlap:
+            raise rule(f"keys in both env and secretEnv: {', '.join(overlap)}")
+        return self
+
+
+def _secret(expected: str, required: str | None = None, hint: str | None = None) -> Doc:
+    return Doc(expected, required=required, hint=hint, secret=True)
+
+
+_SERVICE_SECRETS = "penpal:serviceSecrets"
+
+
+class StackInput(BaseModel):
+    """The whole stack config as the engine passes it: `penpal:` keys plus the provider keys we read.
+
+    Field order is the order problems are reported in.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False)
+
+    environment: Annotated[
+        Environment,
+        Field(alias="penpal:environment"),
+        Doc("'staging' or 'production'", required="staging or production"),
+    ]
+    domain_base: Annotated[
+        StrictStr,
+        AfterValidator(_dns_name),
+        Field(alias="penpal:domainBase"),
+        Doc(
+            "a lower-case DNS name such as 'penpal-ai.maksou.dev' (no scheme, no path)",
+            required="e.g. penpal-ai.maksou.dev",
+        ),
+    ]
+    github_owner: Annotated[
+        StrictStr,
+        Field(alias="github:owner", pattern=_GITHUB_OWNER),
+        Doc("a GitHub user or organisation name", required="the GitHub user or organisation"),
+    ]
+    image_owner: Annotated[
+        StrictStr | None,
+        Field(alias="penpal:githubOwner", pattern=_GITHUB_OWNER),
+        Doc("a GitHub user or organisation name"),
+    ] = None
+    github_token: Annotated[
+        StrictStr,
+        Field(alias="github:token"),
+        _secret("a GitHub token", "a GitHub token that can write Actions secrets and repository contents"),
+    ]
+    hcloud_token: Annotated[
+        StrictStr,
+        Field(alias="hcloud:token", pattern=_HCLOUD_TOKEN),
+        _secret("a Hetzner Cloud API token of 64 letters and digits", "a Hetzner Cloud API token"),
+    ]
+    coolify_url: Annotated[
+        StrictStr,
+        AfterValidator(_http_base_url),
+        Field(alias="coolify:url"),
+        Doc(
+            "an http(s) base URL with no path, such as 'https://coolify.example.com'",
+            required="the Coolify instance base URL",
+        ),
+    ]
+    coolify_token: Annotated[
+        StrictStr, Field(alias="coolify:token"), _secret("a Coolify API token", "a Coolify API token")
+    ]
+    server: Annotated[
+        ServerInput,
+        BeforeValidator(from_json),
+        Field(alias="penpal:server"),
+        Doc(
+            "an object {type, location, image?, volumeSizeGb?}",
+            required="the Hetzner server",
+            hint="pulumi config set --path 'penpal:server.type' cx22 "
+            "and pulumi config set --path 'penpal:server.location' fsn1",
+        ),
+    ]
+    admin_cidrs: Annotated[
+        list[Cidr],
+        BeforeValidator(from_json),
+        Field(alias="penpal:adminCidrs", min_length=1),
+        Doc(
+            'a non-empty list of CIDRs such as ["203.0.113.7/32"]',
+            required="who may reach SSH",
+            hint="pulumi config set --path 'penpal:adminCidrs[0]' 203.0.113.7/32",
+        ),
+    ]
+    ssh_public_key: Annotated[
+        StrictStr,
+        AfterValidator(_ssh_public_key),
+        Field(alias="penpal:sshPublicKey"),
+        Doc("an OpenSSH public key such as 'ssh-ed25519 AAAA...'", required="an OpenSSH public key"),
+    ]
+    ssh_private_key: Annotated[
+        StrictStr,
+        AfterValidator(_pem_private_key),
+        Field(alias="penpal:sshPrivateKey"),
+        _secret(
+            "a PEM private key ('-----BEGIN ... PRIVATE KEY-----')", "the PEM private key matching penpal:sshPublicKey"
+        ),
+    ]
+    mongo: Annotated[
+        MongoInput,
+        BeforeValidator(from_json),
+        Field(alias="penpal:mongo"),
+        Doc("an object {version?, backupCron?, backupRetention?}"),
+    ] = MongoInput()
+    mongo_root_password: Annotated[
+        StrictStr,
+        Field(alias="penpal:mongoRootPassword", pattern=_MONGO_PASSWORD),
+        _secret(
+            "16 to 128 characters from A-Z a-z 0-9 . _ ~ - (other characters would break MONGODB_URI)",
+            "the MongoDB root password",
+        ),
+    ]
+    services: Annotated[
+        list[ServiceInput],
+        BeforeValidator(from_json),
+        Field(alias="penpal:services"),
+        Doc("a list of objects {name, port, image?, repo?, tag?, env?, secretEnv?, writeWorkflow?, nodeVersion?}"),
+    ] = Field(default_factory=list)
+    service_secrets: Annotated[
+        dict[StrictStr, dict[StrictStr, StrictStr]],
+        BeforeValidator(from_json),
+        Field(alias=_SERVICE_SECRETS),
+        _secret(
+            "an object {<service>: {<ENV_KEY>: <secret value>}}",
+            hint=f"pulumi config set --secret --path '{_SERVICE_SECRETS}.<service>.<ENV_KEY>' <value>",
+        ),
+    ] = Field(default_factory=dict)
+    resolve_digests: Annotated[
+        StrictBool, BeforeValidator(_bool_text), Field(alias="penpal:resolveDigests"), Doc("true or false")
+    ] = False
+
+    @field_validator("environment")
+    @classmethod
+    def _environment_matches_stack(cls, value: Environment, info: ValidationInfo) -> Environment:
+        stack = (info.context or {}).get("stack")
+        # Guards against running one environment's config on the other environment's stack.
+        if stack in ("staging", "prod") and stack != value.stack_name:
+            expected = Environment.STAGING if stack == "staging" else Environment.PRODUCTION
+            raise rule(f"stack {stack!r} must use environment {expected.value!r}, got {value.value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _across_keys(self, info: ValidationInfo) -> StackInput:
+        if (info.context or {}).get("partial"):
+            return self
+        problems: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        for index, service in enumerate(self.services):
+            where = f"penpal:services[{index}]"
+            if service.name in seen:
+                problems.append((f"{where}.name", f"duplicate service name {service.name!r}"))
+            seen.add(service.name)
+            values = self.service_secrets.get(service.name, {})
+            for env_key in service.secret_env:
+                if not values.get(env_key):
+                    problems.append(
+                        (
+                            f"{where}.secretEnv",
+                            f"{env_key} has no value: pulumi config set --secret --path "
+                            f"'{_SERVICE_SECRETS}.{service.name}.{env_key}' <value>",
+                        )
+                    )
+        if problems:
+            raise rules(problems)
+        return self
