@@ -57,6 +57,7 @@ class HetznerHost(pulumi.ComponentResource):
     TYPE = "penpal:infra:HetznerHost"
 
     ipv4_address: pulumi.Output[str]
+    ipv6_address: pulumi.Output[str]
     server_id: pulumi.Output[str]
     coolify_server_uuid: pulumi.Output[str]
 
@@ -118,11 +119,13 @@ class HetznerHost(pulumi.ComponentResource):
         )
 
         self.ipv4_address = server.ipv4_address
+        self.ipv6_address = server.ipv6_address
         self.server_id = server.id
         self.coolify_server_uuid = coolify_server.uuid
         self.register_outputs(
             {
                 "ipv4_address": self.ipv4_address,
+                "ipv6_address": self.ipv6_address,
                 "server_id": self.server_id,
                 "coolify_server_uuid": self.coolify_server_uuid,
             }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
 
@@ -19,11 +19,12 @@ from components.coolify import (
     Deployment,
     DeploymentArgs,
 )
+from components.dns import ServiceDns, ServiceDnsArgs, planned_records
 from components.ghcr_image import GhcrImage, GhcrImageArgs
 from components.github_secrets import API_TOKEN_SECRET, RepoSecrets, RepoSecretsArgs, owned_secret_names
+from components.health.resource import HealthCheck, HealthCheckArgs
 from components.mongodb import database_uri
-
-HEALTH_CHECK_PATH = "/health"
+from components.reachability_config import HealthCheckConfig
 
 
 def service_url(environment: Environment, service: str, domain_base: str) -> str:
@@ -52,6 +53,20 @@ class CoolifyPlacement:
 
 
 @dataclass(frozen=True)
+class DnsPlacement:
+    """Where a service's records go and what they point at (`penpal:dns` plus the server's addresses)."""
+
+    zone: pulumi.Input[str]
+    """Zone name or id for the RRsets (see `components.dns.shared_zone`)."""
+    zone_name: str
+    ttl: int
+    manage: bool
+    """False: no RRsets; the records are only listed in the `dns_records` output."""
+    ipv4: pulumi.Input[str]
+    ipv6: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
 class ServiceArgs:
     service: ServiceConfig
     environment: Environment
@@ -64,12 +79,15 @@ class ServiceArgs:
     coolify_api_token: pulumi.Input[str] | None = None
     """Stored as the repo's COOLIFY_API_TOKEN when this stack owns that secret (prod), else unused."""
     resolve_digest: bool = False
+    health_check: HealthCheckConfig = field(default_factory=HealthCheckConfig)
+    dns: DnsPlacement | None = None
 
 
 class Service(pulumi.ComponentResource):
     """Image, Coolify application with its env vars and a waited-for deployment, repo secrets and CI.
 
-    Outputs: `url`, `application_uuid`, `webhook_url` (secret) and `image_ref`.
+    After each deployment, `https://<domain><path>` must answer the expected status (HealthCheck).
+    Outputs: `url`, `application_uuid`, `webhook_url` (secret), `image_ref` and `dns_records`.
     """
 
     TYPE = "penpal:infra:Service"
@@ -78,12 +96,15 @@ class Service(pulumi.ComponentResource):
     application_uuid: pulumi.Output[str]
     webhook_url: pulumi.Output[str]
     image_ref: pulumi.Output[str]
+    dns_records: pulumi.Output[list[dict[str, object]]]
 
     def __init__(self, name: str, args: ServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(self.TYPE, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         service = args.service
         url = service_url(args.environment, service.name, args.domain_base)
+        domain = url.removeprefix("https://")
+        health = args.health_check
 
         image = GhcrImage(
             f"{name}-image",
@@ -107,7 +128,7 @@ class Service(pulumi.ComponentResource):
                 tag=image.tag,
                 ports_exposes=str(service.port),
                 domains=[url],
-                health_check_path=HEALTH_CHECK_PATH,
+                health_check_path=health.path,
                 description=f"{service.name} ({args.environment.value}, managed by Pulumi)",
             ),
             opts=child,
@@ -119,7 +140,7 @@ class Service(pulumi.ComponentResource):
             opts=child,
         )
         env_hash = pulumi.Output.all(**variables).apply(env_fingerprint)
-        Deployment(
+        deployment = Deployment(
             f"{name}-deployment",
             DeploymentArgs(
                 application_uuid=application.uuid,
@@ -128,11 +149,26 @@ class Service(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[env_vars]),
         )
+        dns_resources = self._dns(name, domain, args)
+        HealthCheck(
+            f"{name}-health",
+            HealthCheckArgs(
+                url=f"{url}{health.path}",
+                deployment=deployment.deployment_uuid,
+                expected_status=health.expected_status,
+                timeout_s=health.timeout_s,
+                interval_s=health.interval_s,
+                resolve=health.resolve_for(domain),
+                ca_bundle_pem=health.ca_bundle_pem,
+            ),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[deployment, *dns_resources]),
+        )
 
         self.url = pulumi.Output.from_input(url)
         self.application_uuid = application.uuid
         self.webhook_url = pulumi.Output.secret(application.webhook_url)
         self.image_ref = image.ref
+        self.dns_records = self._planned_records(domain, args.dns)
 
         RepoSecrets(
             f"{name}-github-secrets",
@@ -157,8 +193,34 @@ class Service(pulumi.ComponentResource):
                 "application_uuid": self.application_uuid,
                 "webhook_url": self.webhook_url,
                 "image_ref": self.image_ref,
+                "dns_records": self.dns_records,
             }
         )
+
+    def _dns(self, name: str, domain: str, args: ServiceArgs) -> list[pulumi.Resource]:
+        dns = args.dns
+        if dns is None or not dns.manage:
+            return []
+        records = ServiceDns(
+            f"{name}-dns",
+            ServiceDnsArgs(
+                fqdn=domain,
+                zone=dns.zone,
+                zone_name=dns.zone_name,
+                ipv4=dns.ipv4,
+                ipv6=dns.ipv6,
+                ttl=dns.ttl,
+                labels={"project": "penpal", "environment": args.environment.value, "service": name[:63]},
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return [records]
+
+    @staticmethod
+    def _planned_records(domain: str, dns: DnsPlacement | None) -> pulumi.Output[list[dict[str, object]]]:
+        if dns is None:
+            return pulumi.Output.from_input([])
+        return pulumi.Output.all(*(r.as_output() for r in planned_records(domain, dns.ipv4, dns.ipv6, dns.ttl)))
 
     @staticmethod
     def _variables(args: ServiceArgs) -> dict[str, pulumi.Input[str]]:

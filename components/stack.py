@@ -6,9 +6,10 @@ import pulumi
 
 from components.config import StackConfig
 from components.coolify_environment import CoolifyEnvironment, CoolifyEnvironmentArgs
-from components.hetzner_host import HetznerHost, HetznerHostArgs
+from components.dns import shared_zone
+from components.hetzner_host import PROJECT_LABEL, HetznerHost, HetznerHostArgs
 from components.mongodb import MongoDb, MongoDbArgs
-from components.service import CoolifyPlacement, Service, ServiceArgs
+from components.service import CoolifyPlacement, DnsPlacement, Service, ServiceArgs
 
 # Names of the stack outputs; tests and the e2e tier import them so the strings cannot drift.
 OUT_ENVIRONMENT = "environment"
@@ -22,6 +23,8 @@ OUT_SERVICE_URLS = "serviceUrls"
 OUT_APPLICATION_UUIDS = "applicationUuids"
 OUT_WEBHOOK_URLS = "webhookUrls"
 OUT_IMAGE_REFS = "imageRefs"
+OUT_DNS_ZONE = "dnsZone"
+OUT_DNS_RECORDS = "dnsRecords"
 
 
 def build_stack(cfg: StackConfig) -> dict[str, pulumi.Output[object]]:
@@ -65,6 +68,7 @@ def build_stack(cfg: StackConfig) -> dict[str, pulumi.Output[object]]:
         environment_name=coolify.environment_name,
         server_uuid=host.coolify_server_uuid,
     )
+    dns = _dns_placement(cfg, host)
     if cfg.services and not cfg.resolve_digests:
         pulumi.log.info(
             "Images deploy by tag: penpal:resolveDigests is false (pulumi-docker's plugin cannot be built "
@@ -82,6 +86,8 @@ def build_stack(cfg: StackConfig) -> dict[str, pulumi.Output[object]]:
                 mongodb_internal_url=mongodb.internal_url,
                 coolify_api_token=cfg.coolify_token,
                 resolve_digest=cfg.resolve_digests,
+                health_check=cfg.health_check,
+                dns=dns,
             ),
         )
         for service in cfg.services
@@ -98,4 +104,26 @@ def build_stack(cfg: StackConfig) -> dict[str, pulumi.Output[object]]:
         OUT_APPLICATION_UUIDS: pulumi.Output.from_input({n: s.application_uuid for n, s in services.items()}),
         OUT_WEBHOOK_URLS: pulumi.Output.secret({n: s.webhook_url for n, s in services.items()}),
         OUT_IMAGE_REFS: pulumi.Output.from_input({n: s.image_ref for n, s in services.items()}),
+        # With penpal:dns.manage false, these are the records to create by hand at the zone's host.
+        OUT_DNS_ZONE: pulumi.Output.from_input(
+            {"zone": cfg.dns.zone, "managed": cfg.dns.manage} if cfg.dns else {}
+        ),
+        OUT_DNS_RECORDS: pulumi.Output.from_input({n: s.dns_records for n, s in services.items()}),
     }
+
+
+def _dns_placement(cfg: StackConfig, host: HetznerHost) -> DnsPlacement | None:
+    if cfg.dns is None:
+        return None
+    if cfg.dns.manage:
+        zone = shared_zone(cfg.dns, cfg.environment, {"project": PROJECT_LABEL})
+    else:
+        zone = pulumi.Output.from_input(cfg.dns.zone)
+    return DnsPlacement(
+        zone=zone,
+        zone_name=cfg.dns.zone,
+        ttl=cfg.dns.ttl,
+        manage=cfg.dns.manage,
+        ipv4=host.ipv4_address,
+        ipv6=host.ipv6_address,
+    )

@@ -18,7 +18,7 @@ import pulumi
 from pydantic import ValidationError
 
 from components.config.errors import Problem, missing_hint, problems_of, top_level_order
-from components.config.schema import Doc, ServiceInput, StackInput, from_json
+from components.config.schema import Doc, HealthCheckInput, ServiceInput, StackInput, from_json
 from components.config.values import (
     PROJECT_NAMESPACE,
     ConfigError,
@@ -28,6 +28,7 @@ from components.config.values import (
     ServiceConfig,
     StackConfig,
 )
+from components.reachability_config import DnsConfig, HealthCheckConfig, read_ca_bundle
 
 _NAMESPACE = f"{PROJECT_NAMESPACE}:"
 
@@ -132,6 +133,18 @@ def _service(service: ServiceInput, secrets: Mapping[str, Mapping[str, str]]) ->
     )
 
 
+def _health_check(health: HealthCheckInput) -> HealthCheckConfig:
+    ca_pem, _ = read_ca_bundle(health.ca_bundle) if health.ca_bundle else (None, None)
+    return HealthCheckConfig(
+        path=health.path,
+        timeout_s=float(health.timeout_seconds),
+        interval_s=float(health.interval_seconds),
+        expected_status=health.expected_status,
+        resolve=MappingProxyType({host.lower().rstrip("."): target for host, target in health.resolve.items()}),
+        ca_bundle_pem=ca_pem,
+    )
+
+
 def load_config() -> StackConfig:
     """Reads and validates the whole stack configuration; raises ConfigError listing every problem."""
     parsed = validate(_engine_config(), pulumi.get_stack())
@@ -159,4 +172,6 @@ def load_config() -> StackConfig:
         mongo_root_password=pulumi.Output.secret(parsed.mongo_root_password),
         services=tuple(_service(service, parsed.service_secrets) for service in parsed.services),
         resolve_digests=parsed.resolve_digests,
+        dns=DnsConfig(zone=parsed.dns_zone or parsed.domain_base, ttl=parsed.dns.ttl, manage=parsed.dns.manage),
+        health_check=_health_check(parsed.health_check),
     )

@@ -26,6 +26,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    StrictFloat,
     StrictInt,
     StrictStr,
     ValidationInfo,
@@ -36,6 +37,15 @@ from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
 from components.config.values import RESERVED_ENV_KEYS, Environment
+from components.health.resolve import ResolveError, parse_resolve
+from components.reachability_config import (
+    DEFAULT_TTL,
+    MAX_TTL,
+    MIN_TTL,
+    PATH_PATTERN,
+    read_ca_bundle,
+    registrable_domain,
+)
 
 RULE = "penpal_rule"
 RULES = "penpal_rules"
@@ -268,6 +278,61 @@ class ServiceInput(_Object):
         return self
 
 
+def _resolve_entries(value: dict[str, str]) -> dict[str, str]:
+    try:
+        parse_resolve(value)
+    except ResolveError as error:
+        raise rule(str(error)) from None
+    return value
+
+
+def _ca_bundle(value: str) -> str:
+    _, problem = read_ca_bundle(value)
+    if problem:
+        raise rule(problem)
+    return value
+
+
+class DnsInput(_Object):
+    """`penpal:dns`; the zone defaults to the registrable domain of `penpal:domainBase`."""
+
+    zone: Annotated[
+        StrictStr | None, AfterValidator(_dns_name), Doc("a lower-case DNS name such as 'maksou.dev'")
+    ] = None
+    ttl: Annotated[
+        StrictInt, Field(ge=MIN_TTL, le=MAX_TTL), Doc(f"an integer from {MIN_TTL} to {MAX_TTL} (seconds)")
+    ] = DEFAULT_TTL
+    manage: Annotated[StrictBool, BeforeValidator(_bool_text), Doc("true or false")] = True
+
+
+_Seconds = Annotated[StrictInt | StrictFloat, Doc("a number of seconds")]
+
+
+class HealthCheckInput(_Object):
+    """`penpal:healthCheck`."""
+
+    path: Annotated[
+        StrictStr, Field(pattern=PATH_PATTERN), Doc("a URL path starting with '/', such as '/health'")
+    ] = "/health"
+    timeout_seconds: Annotated[
+        _Seconds, Field(gt=0, le=3600), Doc("a number of seconds from 1 to 3600")
+    ] = 300
+    interval_seconds: Annotated[
+        _Seconds, Field(gt=0, le=600), Doc("a positive number of seconds up to 600")
+    ] = 5
+    expected_status: Annotated[
+        StrictInt, Field(ge=100, le=599), Doc("an HTTP status from 100 to 599")
+    ] = 200
+    resolve: Annotated[
+        dict[StrictStr, StrictStr],
+        AfterValidator(_resolve_entries),
+        Doc("an object {<host>: '<address>[:<port>]'}"),
+    ] = Field(default_factory=dict)
+    ca_bundle: Annotated[
+        StrictStr | None, AfterValidator(_ca_bundle), Doc("the path of a PEM file of CA certificates")
+    ] = None
+
+
 def _secret(expected: str, required: str | None = None, hint: str | None = None) -> Doc:
     return Doc(expected, required=required, hint=hint, secret=True)
 
@@ -396,6 +461,23 @@ class StackInput(BaseModel):
     resolve_digests: Annotated[
         StrictBool, BeforeValidator(_bool_text), Field(alias="penpal:resolveDigests"), Doc("true or false")
     ] = False
+    dns: Annotated[
+        DnsInput,
+        BeforeValidator(from_json),
+        Field(alias="penpal:dns"),
+        Doc("an object {zone?, ttl?, manage?}"),
+    ] = DnsInput()
+    health_check: Annotated[
+        HealthCheckInput,
+        BeforeValidator(from_json),
+        Field(alias="penpal:healthCheck"),
+        Doc("an object {path?, timeoutSeconds?, intervalSeconds?, expectedStatus?, resolve?, caBundle?}"),
+    ] = HealthCheckInput()
+
+    @property
+    def dns_zone(self) -> str | None:
+        """The configured zone, else the registrable domain of domainBase (the zone Hetzner can host)."""
+        return self.dns.zone or registrable_domain(self.domain_base)
 
     @field_validator("environment")
     @classmethod
@@ -428,6 +510,19 @@ class StackInput(BaseModel):
                             f"'{_SERVICE_SECRETS}.{service.name}.{env_key}' <value>",
                         )
                     )
+        problems += self._dns_zone_problems()
         if problems:
             raise rules(problems)
         return self
+
+    def _dns_zone_problems(self) -> list[tuple[str, str]]:
+        zone = self.dns_zone
+        if zone is None:
+            return [("penpal:dns.zone", f"penpal:domainBase {self.domain_base!r} has no registrable domain")]
+        if self.domain_base != zone and not self.domain_base.endswith("." + zone):
+            return [("penpal:dns.zone", f"penpal:domainBase {self.domain_base!r} is not inside zone {zone!r}")]
+        if self.dns.manage and registrable_domain(zone) != zone:
+            # Hetzner Cloud API, POST /zones: "Subdomains are not supported" (public suffix + one label).
+            return [("penpal:dns.zone", f"Hetzner hosts zones for registrable domains only, such as "
+                                        f"{registrable_domain(zone)!r}, got {zone!r}")]
+        return []

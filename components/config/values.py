@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 import pulumi
+
+from components.reachability_config import DnsConfig, HealthCheckConfig
 
 PROJECT_NAMESPACE = "penpal"
 
@@ -108,3 +110,7 @@ class StackConfig:
     mongo_root_password: pulumi.Output[str]
     services: tuple[ServiceConfig, ...]
     resolve_digests: bool
+    dns: DnsConfig | None = None
+    """`penpal:dns`; None only in hand-built configs (then no DNS records are planned)."""
+    health_check: HealthCheckConfig = field(default_factory=HealthCheckConfig)
+    """`penpal:healthCheck`."""

@@ -41,6 +41,10 @@ class T:
     C_ENV_VARS = "pulumi-python:dynamic/coolify:ApplicationEnvVars"
     C_MONGODB = "pulumi-python:dynamic/coolify:MongoDatabase"
     C_DEPLOYMENT = "pulumi-python:dynamic/coolify:Deployment"
+    SERVICE_DNS = "penpal:infra:ServiceDns"
+    HCLOUD_ZONE = "hcloud:index/zone:Zone"
+    HCLOUD_RRSET = "hcloud:index/zoneRrset:ZoneRrset"
+    HEALTH_CHECK = "pulumi-python:dynamic/penpal:HealthCheck"
 
 
 GET_REGISTRY_IMAGE = "docker:index/getRegistryImage:getRegistryImage"

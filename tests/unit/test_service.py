@@ -56,13 +56,14 @@ def test_resources_and_names(mocks: RecordingMocks) -> None:
             (T.C_APPLICATION, "db-app"),
             (T.C_ENV_VARS, "db-env"),
             (T.C_DEPLOYMENT, "db-deployment"),
+            (T.HEALTH_CHECK, "db-health"),
             (T.REPO_SECRETS, "db-github-secrets"),
             (T.GITHUB_SECRET, "db-github-secrets-coolify-staging-webhook-url"),
         ]
     )
     component = mocks.one(T.SERVICE)
     direct_children = {r.name for r in mocks.registered if r.parent_urn == component.urn}
-    assert direct_children == {"db-image", "db-app", "db-env", "db-deployment", "db-github-secrets"}
+    assert direct_children == {"db-image", "db-app", "db-env", "db-deployment", "db-health", "db-github-secrets"}
 
 
 @pytest.mark.parametrize(

@@ -54,6 +54,9 @@ COMMON_COUNTS = {
     T.C_APPLICATION: 2,
     T.C_ENV_VARS: 2,
     T.C_DEPLOYMENT: 2,
+    T.HEALTH_CHECK: 2,
+    T.SERVICE_DNS: 2,
+    T.HCLOUD_RRSET: 4,
 }
 
 
@@ -61,7 +64,8 @@ COMMON_COUNTS = {
     ("environment", "extra"),
     [
         ("staging", {T.GITHUB_SECRET: 2}),
-        ("production", {T.GITHUB_SECRET: 4, T.CI_WORKFLOW: 1, T.GITHUB_FILE: 1}),
+        # The DNS zone is shared by both stacks and owned by prod.
+        ("production", {T.GITHUB_SECRET: 4, T.CI_WORKFLOW: 1, T.GITHUB_FILE: 1, T.HCLOUD_ZONE: 1}),
     ],
 )
 def test_resource_counts_and_types(install_mocks: InstallMocks, environment: str, extra: dict[str, int]) -> None:
@@ -77,6 +81,10 @@ def test_resource_names(install_mocks: InstallMocks) -> None:
         "{s}-app",
         "{s}-env",
         "{s}-deployment",
+        "{s}-health",
+        "{s}-dns",
+        "{s}-dns-a",
+        "{s}-dns-aaaa",
         "{s}-github-secrets",
         "{s}-github-secrets-coolify-api-token",
         "{s}-github-secrets-coolify-prod-webhook-url",
@@ -93,6 +101,7 @@ def test_resource_names(install_mocks: InstallMocks) -> None:
         "coolify-environment",
         "mongodb",
         "mongodb-database",
+        "dns-zone",
         *(name.format(s=DB_SERVICE) for name in service_children),
         f"{DB_SERVICE}-ci-workflow",
         f"{DB_SERVICE}-ci-workflow-file",
@@ -244,6 +253,10 @@ def test_onboarding_a_service_is_one_config_entry(install_mocks: InstallMocks) -
             "penpal-ai-notifier-app",
             "penpal-ai-notifier-env",
             "penpal-ai-notifier-deployment",
+                "penpal-ai-notifier-health",
+                "penpal-ai-notifier-dns",
+                "penpal-ai-notifier-dns-a",
+                "penpal-ai-notifier-dns-aaaa",
             "penpal-ai-notifier-github-secrets",
             "penpal-ai-notifier-github-secrets-coolify-staging-webhook-url",
         ]

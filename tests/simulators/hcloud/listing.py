@@ -62,12 +62,13 @@ def sorted_items(request: Request, items: list[dict[str, Any]], allowed: set[str
 
 
 def page_response(
-    request: Request, key: str, items: list[dict[str, Any]], sort_fields: set[str] | None = None
+    request: Request, key: str, items: list[dict[str, Any]], sort_fields: set[str] | None = None,
+    max_per_page: int = MAX_PER_PAGE,
 ) -> Response:
     """The list body `{key: [...], "meta": {"pagination": ...}}` and its `Link` header."""
     ordered = sorted_items(request, items, sort_fields or {"id", "name", "created"})
     page = _positive_int(request, "page", 1)
-    per_page = min(_positive_int(request, "per_page", DEFAULT_PER_PAGE), MAX_PER_PAGE)
+    per_page = min(_positive_int(request, "per_page", DEFAULT_PER_PAGE), max_per_page)
     total = len(ordered)
     last_page = max(1, math.ceil(total / per_page))
     start = (page - 1) * per_page

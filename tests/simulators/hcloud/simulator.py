@@ -12,6 +12,7 @@ from tests.simulators.hcloud.api_lookups import ActionApi, CatalogueApi, Primary
 from tests.simulators.hcloud.api_servers import ServerApi, remove_server
 from tests.simulators.hcloud.api_ssh_keys import SshKeyApi
 from tests.simulators.hcloud.api_volumes import VolumeApi
+from tests.simulators.hcloud.api_zones import ZoneApi, rrset_view, zone_view
 from tests.simulators.hcloud.errors import CODE_BY_STATUS, error_response
 from tests.simulators.hcloud.labels import validated_labels
 from tests.simulators.hcloud.store import HcloudStore, Row
@@ -58,6 +59,7 @@ class HcloudSimulator(SimulatorBase):
             FirewallApi(self.store),
             ServerApi(self.store, self._is_locked),
             VolumeApi(self.store),
+            ZoneApi(self.store),
             PrimaryIpApi(self.store),
             ActionApi(self.store),
             CatalogueApi(),
@@ -161,6 +163,25 @@ class HcloudSimulator(SimulatorBase):
         with self.lock:
             return [primary_ip_view(p) for _, p in sorted(self.store.primary_ips.items())]
 
+    def zones(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return [zone_view(z, self._rrsets_of(z["id"])) for _, z in sorted(self.store.zones.items())]
+
+    def rrsets(self, zone: int | str) -> list[dict[str, Any]]:
+        """The zone's RRsets as the API shows them, SOA and NS included, sorted by id."""
+        with self.lock:
+            zone_id = self._require(self.store.zones, zone)["id"]
+            return sorted((rrset_view(r) for r in self._rrsets_of(zone_id)), key=lambda r: r["id"])
+
+    def _rrsets_of(self, zone_id: int) -> list[dict[str, Any]]:
+        return [r for r in self.store.rrsets.values() if r["zone"] == zone_id]
+
+    def add_zone(self, name: str, *, delete_protection: bool = True) -> dict[str, Any]:
+        """A zone created outside this program (e.g. by the prod stack that owns it), with its SOA and NS."""
+        with self.lock:
+            api = ZoneApi(self.store)
+            return api.create_outside(name, delete_protection=delete_protection)
+
     def actions(self, command: str | None = None) -> list[dict[str, Any]]:
         """All actions so far (not advanced by this read), optionally only one command."""
         with self.lock:
@@ -174,6 +195,11 @@ class HcloudSimulator(SimulatorBase):
                 "firewalls": [f["name"] for f in self.store.firewalls.values()],
                 "ssh_keys": [k["name"] for k in self.store.ssh_keys.values()],
                 "volumes": [v["name"] for v in self.store.volumes.values()],
+                "dns zones": [z["name"] for z in self.store.zones.values()],
+                "dns rrsets": sorted(
+                    f"{r['name']}/{r['type']} -> {', '.join(rec['value'] for rec in r['records'])}"
+                    for r in self.store.rrsets.values() if r["type"] in ("A", "AAAA")
+                ),
             }
 
     # --- action control ---------------------------------------------------------------------------

@@ -14,7 +14,8 @@ from tests.simulators.hcloud.actions import ActionBook
 
 Row = dict[str, Any]
 
-_FIRST_IDS = {"server": 10001, "ssh_key": 20001, "firewall": 30001, "volume": 40001, "primary_ip": 50001}
+_FIRST_IDS = {"server": 10001, "ssh_key": 20001, "firewall": 30001, "volume": 40001, "primary_ip": 50001,
+              "zone": 60001}
 
 
 @dataclass
@@ -25,6 +26,9 @@ class HcloudStore:
     firewalls: dict[int, Row] = field(default_factory=dict)
     volumes: dict[int, Row] = field(default_factory=dict)
     primary_ips: dict[int, Row] = field(default_factory=dict)
+    zones: dict[int, Row] = field(default_factory=dict)
+    rrsets: dict[tuple[int, str, str], Row] = field(default_factory=dict)
+    """Keyed by (zone id, name, type): an RRset's id is `name/TYPE`, unique within its zone."""
     _issued: dict[str, int] = field(default_factory=dict)
     _addresses: int = 0
 

@@ -1,0 +1,132 @@
+"""`HealthCheck`: a dynamic resource that checks a service's URL once per deployment.
+
+Its inputs include the deployment it follows (`deployment`, the Coolify deployment uuid): a new
+deployment, or a changed check setting, is a diff, so `up` checks again; a no-op `up` has no diff
+and sends no request. A failed check fails the create/update, so `up` fails and the next `up`
+checks again (nothing is written to state for a failed check).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    Resource,
+    ResourceProvider,
+    UpdateResult,
+)
+
+from components.health.check import HealthCheckSpec, check_health
+from components.health.resolve import ResolveError, parse_resolve
+
+_INPUTS = ("url", "deployment", "expected_status", "timeout_s", "interval_s", "resolve", "ca_bundle_pem")
+
+
+@dataclass(frozen=True)
+class HealthCheckArgs:
+    url: pulumi.Input[str]
+    deployment: pulumi.Input[str]
+    """What the check follows: a new value (a new deployment) checks again."""
+    expected_status: int = 200
+    timeout_s: float = 300.0
+    interval_s: float = 5.0
+    resolve: Mapping[str, str] = field(default_factory=dict)
+    ca_bundle_pem: str | None = None
+
+
+def spec_from_props(props: Mapping[str, Any]) -> HealthCheckSpec:
+    return HealthCheckSpec(
+        url=str(props["url"]),
+        expected_status=int(props.get("expected_status") or 200),
+        timeout_s=float(props.get("timeout_s") or 300.0),
+        interval_s=float(props.get("interval_s") or 5.0),
+        resolve=dict(props.get("resolve") or {}),
+        ca_bundle_pem=props.get("ca_bundle_pem") or None,
+    )
+
+
+class HealthCheckProvider(ResourceProvider):
+    """Carries no data: everything the check needs is in the resource's inputs."""
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        failures: list[CheckFailure] = []
+        url = news.get("url")
+        if isinstance(url, str) and not url.startswith(("https://", "http://")):
+            failures.append(CheckFailure("url", f"expected an http(s) URL, got {url!r}"))
+        status = news.get("expected_status")
+        # Whole numbers may arrive from the engine as floats (200.0).
+        if isinstance(status, int | float) and not 100 <= status <= 599:
+            failures.append(CheckFailure("expected_status", f"expected an HTTP status 100-599, got {status!r}"))
+        for key in ("timeout_s", "interval_s"):
+            value = news.get(key)
+            if isinstance(value, int | float) and value <= 0:
+                failures.append(CheckFailure(key, f"expected a positive number of seconds, got {value!r}"))
+        resolve = news.get("resolve")
+        if isinstance(resolve, Mapping):
+            try:
+                parse_resolve({k: v for k, v in resolve.items() if isinstance(v, str)})
+            except ResolveError as error:
+                failures.append(CheckFailure("resolve", str(error)))
+        return CheckResult(news, failures)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        changed = [key for key in _INPUTS if _normal(olds.get(key)) != _normal(news.get(key))]
+        return DiffResult(changes=bool(changed), replaces=[], stables=[], delete_before_replace=False)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        result = check_health(spec_from_props(props))
+        return CreateResult(f"health-{uuid.uuid4().hex[:12]}", _outs(props, result.status, result.attempts))
+
+    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        result = check_health(spec_from_props(news))
+        return UpdateResult(_outs(news, result.status, result.attempts))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        # A refresh does not probe the service: the check belongs to its deployment.
+        return ReadResult(id_, dict(props))
+
+    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+        return None
+
+
+def _normal(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, Mapping):
+        return {k: _normal(v) for k, v in value.items()}
+    return value
+
+
+def _outs(props: Mapping[str, Any], status: int, attempts: int) -> dict[str, Any]:
+    return {**{key: props.get(key) for key in _INPUTS}, "status": status, "attempts": attempts}
+
+
+class HealthCheck(Resource, module="penpal", name="HealthCheck"):
+    """A passed health check of one deployment (`pulumi-python:dynamic/penpal:HealthCheck`)."""
+
+    url: pulumi.Output[str]
+    status: pulumi.Output[int]
+    attempts: pulumi.Output[int]
+
+    def __init__(self, resource_name: str, args: HealthCheckArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        props: dict[str, Any] = {
+            "url": args.url,
+            "deployment": args.deployment,
+            "expected_status": args.expected_status,
+            "timeout_s": args.timeout_s,
+            "interval_s": args.interval_s,
+            "resolve": dict(args.resolve),
+            "ca_bundle_pem": args.ca_bundle_pem,
+            "status": None,
+            "attempts": None,
+        }
+        super().__init__(HealthCheckProvider(), resource_name, props, opts)
