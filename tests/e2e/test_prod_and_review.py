@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from tests.harness.local import (
+    DNS_ZONE,
     EXAMPLE_SERVICES,
     GITHUB_OWNER,
     REPO_ROOT,
@@ -61,7 +62,13 @@ def test_committed_stack_files_preview_cleanly(local: tuple[Simulators, LocalPro
         "pulumi-python:dynamic/coolify:Server", "pulumi-python:dynamic/coolify:MongoDatabase",
         "pulumi-python:dynamic/coolify:Application", "pulumi-python:dynamic/coolify:ApplicationEnvVars",
         "pulumi-python:dynamic/coolify:Deployment", "github:index/actionsSecret:ActionsSecret",
+        "pulumi-python:dynamic/penpal:HealthCheck", "hcloud:index/zoneRrset:ZoneRrset",
     } <= created
+    # The preview lists each service's DNS records.
+    records = {step["urn"].split("::")[-1] for step in steps if step["urn"].split("::")[-2].endswith("ZoneRrset")}
+    assert records == {f"{s.name}-dns-{t}" for s in services for t in ("a", "aaaa")}
+    # The shared zone is created by its owner, the prod stack, only.
+    assert ("hcloud:index/zone:Zone" in created) == (stack == "prod")
     if stack == "prod":  # the prod stack file commits the service's CI workflow
         assert "github:index/repositoryFile:RepositoryFile" in created
 
@@ -82,6 +89,12 @@ def test_prod_lifecycle(local: tuple[Simulators, LocalProject, tuple[str, str]])
     assert outputs["environment"].value == "production"
     assert outputs["serviceUrls"].value == {DB_SERVICE.name: f"https://prod.{DB_SERVICE.name}.penpal-ai.maksou.dev"}
 
+    # The prod stack owns the shared DNS zone: created with delete protection, holding prod's records.
+    [zone] = sims.hcloud.zones()
+    assert (zone["name"], zone["protection"]) == (DNS_ZONE, {"delete": True})
+    assert {r["id"] for r in sims.hcloud.rrsets(DNS_ZONE)} == {
+        "@/NS", "@/SOA", f"prod.{DB_SERVICE.name}.penpal-ai/A", f"prod.{DB_SERVICE.name}.penpal-ai/AAAA"}
+
     # Repo-wide things belong to the prod stack: the API token, its webhook URL and the CI workflow.
     github = sims.github
     assert github.secret_plaintext(GITHUB_OWNER, DB_SERVICE.name, "COOLIFY_API_TOKEN") == sims.coolify.token
@@ -97,7 +110,7 @@ def test_prod_lifecycle(local: tuple[Simulators, LocalProject, tuple[str, str]])
     summary = render_summary(_preview_json(project, "prod"), "prod")
     assert "LOG_LEVEL" in summary
     assert "silly-level-value" not in summary and sims.coolify.token not in summary
-    assert "1 to update" in summary
+    assert "2 to update" in summary  # the env vars, and the health check of the new deployment
     stack.up(color="never", on_output=_quiet)
 
     # A bigger server type is an in-place resize on Hetzner (same server, IP and disk): an update.
@@ -129,4 +142,7 @@ def test_prod_lifecycle(local: tuple[Simulators, LocalProject, tuple[str, str]])
     assert github.secret_names(GITHUB_OWNER, DB_SERVICE.name) == []
     remaining = [r["type"] for r in (stack.export_stack().deployment or {})["resources"]]
     assert "pulumi-python:dynamic/coolify:MongoDatabase" in remaining
+    # The zone is never deleted by a stack; the service's records went with the service.
+    assert "hcloud:index/zone:Zone" in remaining
+    assert [r["id"] for r in sims.hcloud.rrsets(DNS_ZONE)] == ["@/NS", "@/SOA"]
     assert "pulumi-python:dynamic/coolify:Application" not in remaining

@@ -16,6 +16,7 @@ import pytest
 from pulumi import automation as auto
 
 from tests.harness.local import (
+    DNS_ZONE,
     EXAMPLE_SERVICES,
     GITHUB_OWNER,
     MONGO_ROOT_PASSWORD,
@@ -25,6 +26,7 @@ from tests.harness.local import (
     local_deployment,
     stack_config,
 )
+from tests.harness.standin import Behaviour
 
 DB_SERVICE, CHAT_SERVICE = EXAMPLE_SERVICES
 DYNAMIC = "pulumi-python:dynamic/coolify:"
@@ -54,6 +56,7 @@ class Staging:
 @pytest.fixture(scope="module")
 def staging() -> Iterator[Staging]:
     with local_deployment([s.name for s in EXAMPLE_SERVICES]) as (sims, project, ssh_keys):
+        sims.add_shared_zone()  # owned by the prod stack
         deployment = Staging(sims, project, ssh_keys)
         deployment.first_up = deployment.up()  # type: ignore[attr-defined]
         yield deployment
@@ -139,13 +142,35 @@ def test_github_secrets_hold_the_webhook_urls(staging: Staging) -> None:
         assert github.secret_names(GITHUB_OWNER, service.name) == ["COOLIFY_STAGING_WEBHOOK_URL"]
 
 
+def test_each_service_domain_has_records_and_passed_its_health_check(staging: Staging) -> None:
+    sims = staging.sims
+    [server] = sims.hcloud.servers()
+    ipv4 = server["public_net"]["ipv4"]["ip"]
+    ipv6 = server["public_net"]["ipv6"]["ip"].split("/")[0] + "1"
+    records = {r["id"]: (r["records"], r["ttl"]) for r in sims.hcloud.rrsets(DNS_ZONE)}
+    for service in EXAMPLE_SERVICES:
+        name = f"staging.{service.name}.penpal-ai"
+        assert records[f"{name}/A"] == ([{"value": ipv4}], 300)
+        assert records[f"{name}/AAAA"] == ([{"value": ipv6}], 300)
+        # The health check reached the stand-in by the service's real name, over TLS.
+        seen = sims.services.by_domain[f"{name}.maksou.dev"].requests
+        assert seen and all((r.path, r.host, r.sni) == ("/health", f"{name}.maksou.dev", f"{name}.maksou.dev")
+                            for r in seen)
+    outputs = staging.stack.outputs()
+    assert outputs["dnsZone"].value == {"zone": DNS_ZONE, "managed": True}
+    assert [r["type"] for r in outputs["dnsRecords"].value[DB_SERVICE.name]] == ["A", "AAAA"]
+
+
 def test_second_up_changes_nothing_and_writes_nothing(staging: Staging) -> None:
     staging.sims.reset_counts()
+    checks_before = staging.sims.services.request_count()
     result = staging.up()
     assert _updated_urns(result) == {}
     writes = [r for sim in (staging.sims.coolify, staging.sims.hcloud, staging.sims.github)
               for r in sim.requests if r.method in ("POST", "PUT", "PATCH", "DELETE")]
     assert writes == []
+    # No new deployment, so no health check request either.
+    assert staging.sims.services.request_count() == checks_before
 
 
 def test_one_env_var_change_updates_only_that_service(staging: Staging) -> None:
@@ -155,14 +180,19 @@ def test_one_env_var_change_updates_only_that_service(staging: Staging) -> None:
     preview = staging.stack.preview(color="never", diff=True)
     # The env var set of that service is updated and its deployment replaced by a new one (env vars
     # reach a container only through a new deployment); nothing else changes.
+    # The new deployment is checked again (an update of its HealthCheck).
     assert {op: n for op, n in preview.change_summary.items() if op != auto.OpType.SAME} == {
-        auto.OpType.UPDATE: 1, auto.OpType.REPLACE: 1}, preview.stdout
+        auto.OpType.UPDATE: 2, auto.OpType.REPLACE: 1}, preview.stdout
     # Values stay hidden; the key that changed is named through its fingerprint.
     changed_lines = [line.strip() for line in preview.stdout.splitlines() if line.strip().startswith("~ ")]
     assert any(line.startswith("~ LOG_LEVEL") for line in changed_lines), preview.stdout
     assert "warn" not in preview.stdout
+    db_checks = staging.sims.services.by_domain[f"staging.{DB_SERVICE.name}.penpal-ai.maksou.dev"]
+    chat_checks = staging.sims.services.by_domain[f"staging.{CHAT_SERVICE.name}.penpal-ai.maksou.dev"]
+    counts = (db_checks.request_count(), chat_checks.request_count())
     result = staging.up()
-    assert _updated_urns(result) == {"update": 1, "replace": 1}
+    assert _updated_urns(result) == {"update": 2, "replace": 1}
+    assert (db_checks.request_count(), chat_checks.request_count()) == (counts[0] + 1, counts[1])
     env = _env(staging.sims, _app(staging.sims, DB_SERVICE.name))
     assert env["LOG_LEVEL"] == "warn"
     new = [d for d in staging.sims.coolify.state.deployments if d["deployment_uuid"] not in before]
@@ -174,7 +204,7 @@ def test_rollback_by_tag_updates_the_application_and_redeploys(staging: Staging)
     pinned = replace(DB_SERVICE, env={"LOG_LEVEL": "warn"}, tag="sha-1a2b3c4")
     staging.set_services([pinned, CHAT_SERVICE])
     result = staging.up()
-    assert _updated_urns(result) == {"update": 1, "replace": 1}
+    assert _updated_urns(result) == {"update": 2, "replace": 1}
     app = _app(staging.sims, DB_SERVICE.name)
     assert app["docker_registry_image_tag"] == "sha-1a2b3c4"
     new = [d for d in staging.sims.coolify.state.deployments if d["deployment_uuid"] not in before]
@@ -209,6 +239,29 @@ def test_failed_deployment_fails_up_with_the_log_tail(staging: Staging) -> None:
     staging.up()
 
 
+def test_failed_health_check_fails_up_with_url_status_and_body(staging: Staging) -> None:
+    domain = f"staging.{CHAT_SERVICE.name}.penpal-ai.maksou.dev"
+    standin = staging.sims.services.by_domain[domain]
+    standin.behaviour = Behaviour(status=503, body='{"status":"mongodb unreachable"}')
+    staging.set_services([replace(DB_SERVICE, env={"LOG_LEVEL": "warn"}, tag="sha-1a2b3c4"),
+                          replace(CHAT_SERVICE, env={"LOG_LEVEL": "info"})])
+    config = staging.config()
+    config["penpal:healthCheck"] = auto.ConfigValue(json.dumps({
+        "resolve": staging.sims.services.resolve(), "caBundle": str(staging.sims.services.ca_file),
+        "timeoutSeconds": 1, "intervalSeconds": 0.2}))
+    staging.stack.set_all_config(config)
+    with pytest.raises(auto.CommandError) as failure:
+        staging.up()
+    text = str(failure.value)
+    assert f"Health check failed: https://{domain}/health did not answer 200" in text
+    assert "last status 503" in text and "mongodb unreachable" in text
+    # The service recovers; the next up checks again (the failed check was not recorded) and passes.
+    standin.behaviour = Behaviour()
+    staging.stack.set_all_config(staging.config())
+    staging.up()
+    assert staging.stack.preview(color="never").change_summary.get(auto.OpType.UPDATE, 0) == 0
+
+
 def test_state_export_holds_no_plaintext_secret(staging: Staging) -> None:
     exported = staging.project.cli("stack", "export", "--stack", "staging")
     assert exported.returncode == 0, exported.stderr
@@ -226,6 +279,8 @@ def test_destroy_removes_everything(staging: Staging) -> None:
     staging.stack.destroy(color="never")
     sims = staging.sims
     assert sims.hcloud.servers() == [] and sims.hcloud.firewalls() == [] and sims.hcloud.ssh_keys() == []
+    # The services' records went with them; the shared zone (owned by prod) stays, as Hetzner made it.
+    assert [r["id"] for r in sims.hcloud.rrsets(DNS_ZONE)] == ["@/NS", "@/SOA"]
     state = sims.coolify.state
     assert state.applications == [] and state.databases == [] and state.servers == []
     assert [e["name"] for e in state.environments] == ["production"]  # the project's own, never ours

@@ -101,6 +101,17 @@ NEEDED: dict[Step, tuple[Route, ...]] = {
     ("hcloud:Firewall", "read"): ((H, "GET", "/v1/firewalls/{id}"),),
     ("hcloud:Server", "create"): ((H, "POST", "/v1/servers"), (H, "GET", "/v1/servers/{id}")),
     ("hcloud:Server", "read"): ((H, "GET", "/v1/servers/{id}"),),
+    # An RRset create is answered with its action; the provider reads the RRset back afterwards.
+    ("hcloud:ZoneRrset", "create"): ((H, "POST", "/v1/zones/{zone}/rrsets"),
+                                     (H, "GET", "/v1/zones/{zone}/rrsets/{rr_name}/{rr_type}")),
+    ("hcloud:ZoneRrset", "read"): ((H, "GET", "/v1/zones/{zone}/rrsets/{rr_name}/{rr_type}"),),
+    ("hcloud:ZoneRrset", "update"): ((H, "POST", "/v1/zones/{zone}/rrsets/{rr_name}/{rr_type}/actions/set_records"),
+                                     (H, "PUT", "/v1/zones/{zone}/rrsets/{rr_name}/{rr_type}")),
+    ("hcloud:ZoneRrset", "delete"): ((H, "DELETE", "/v1/zones/{zone}/rrsets/{rr_name}/{rr_type}"),),
+    # The health check talks to the service itself, not to an API this benchmark counts.
+    ("penpal:HealthCheck", "create"): (),
+    ("penpal:HealthCheck", "update"): (),
+    ("penpal:HealthCheck", "read"): (),
     # A secret is sealed with the repository's public key, which has to be read first.
     ("github:ActionsSecret", "create"): (
         (G, "GET", f"{GV3}/repos/{{owner}}/{{repo}}/actions/secrets/public-key"),
@@ -578,6 +589,7 @@ def _serialize_provider(provider: Any) -> str:
 def run_benchmark(count: int, log: Callable[[str], None]) -> RunResult:
     services = bench_services(count)
     with local_deployment([s.name for s in services]) as (sims, project, ssh_keys):
+        sims.add_shared_zone()  # owned by the prod stack
         stack = project.stack(STACK, stack_config(sims, STACK, services, ssh_keys))
         operations = []
 

@@ -34,6 +34,24 @@ def simulator_summary(sims: Simulators, repos: list[str]) -> dict[str, Any]:
     }
 
 
+def service_reachability(sims: Simulators, outputs: dict[str, auto.OutputValue]) -> dict[str, Any]:
+    """Per service: its records in the Hetzner zone and the health check requests its stand-in answered."""
+    zone = outputs["dnsZone"].value["zone"]
+    rrsets = {r["id"]: r for r in sims.hcloud.rrsets(zone)}
+    report: dict[str, Any] = {}
+    for service, url in outputs["serviceUrls"].value.items():
+        domain = url.removeprefix("https://")
+        name = domain.removesuffix("." + zone)
+        standin = sims.services.by_domain[domain]
+        checks = [f"GET {r.path} Host={r.host} SNI={r.sni} -> {standin.behaviour.status}" for r in standin.requests]
+        report[service] = {
+            "records": [f"{domain}. {rrsets[f'{name}/{t}']['ttl']} IN {t} {v['value']}"
+                        for t in ("A", "AAAA") if f"{name}/{t}" in rrsets for v in rrsets[f"{name}/{t}"]["records"]],
+            "health check": checks or ["(no request)"],
+        }
+    return report
+
+
 def _print_tree(value: Any, indent: int = 2) -> None:
     pad = " " * indent
     if isinstance(value, dict):
@@ -53,11 +71,18 @@ def main() -> int:
     with local_deployment(repos) as (sims, project, ssh_keys):
         print(f"Simulators: coolify {sims.coolify.url}  hetzner {sims.hcloud.endpoint}  github {sims.github.base_url}")
         print(f"File backend: {project.backend_dir}\n")
+        # The DNS zone is shared by both stacks and owned by prod; here it exists as prod left it.
+        sims.add_shared_zone()
         stack = project.stack("staging", stack_config(sims, "staging", EXAMPLE_SERVICES, ssh_keys))
+        for domain, standin in sims.services.by_domain.items():
+            print(f"Stand-in for https://{domain}: {standin.address} (TLS, test CA {sims.services.ca_file})")
+        print()
         result = stack.up(on_output=print, color="never")
         print("\nStack outputs:")
         for name, output in sorted(result.outputs.items()):
             print(f"  {name}: {'[secret]' if output.secret else output.value}")
+        print("\nDNS records and health checks per service:")
+        _print_tree(service_reachability(sims, result.outputs))
         print("\nWhat the simulators now hold:")
         _print_tree(simulator_summary(sims, repos))
         print("\nSecond run: `pulumi preview` of the same program and config")

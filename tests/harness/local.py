@@ -21,6 +21,7 @@ from typing import Any
 
 from pulumi import automation as auto
 
+from tests.harness.standin import ServiceStandIn, TestCa
 from tests.simulators.coolify import CoolifySimulator
 from tests.simulators.github import GithubSimulator
 from tests.simulators.hcloud import HcloudSimulator
@@ -32,6 +33,9 @@ GITHUB_OWNER = "penpal-ai"
 MONGO_ROOT_PASSWORD = "local-mongo-root-pw-0123"
 # Hetzner tokens are 64 letters and digits; the stack config refuses any other form.
 HCLOUD_TOKEN = "penpallocal" + "0123456789" * 5 + "abc"
+DOMAIN_BASE = "penpal-ai.maksou.dev"
+# The Hetzner DNS zone of DOMAIN_BASE (penpal:dns.zone defaults to the registrable domain).
+DNS_ZONE = "maksou.dev"
 
 
 @dataclass(frozen=True)
@@ -79,8 +83,37 @@ def ssh_key_pair(directory: Path) -> tuple[str, str]:
     return (key.with_suffix(".pub").read_text().strip(), key.read_text())
 
 
+class ServiceStandIns:
+    """One HTTPS stand-in per service domain (started on first use), all under one test CA.
+
+    The deployed services of a local run: the health check after each deployment reaches them
+    through `penpal:healthCheck.resolve` and trusts them through `penpal:healthCheck.caBundle`.
+    """
+
+    def __init__(self, ca_file: Path) -> None:
+        self.ca = TestCa()
+        self.ca_file = ca_file
+        ca_file.write_text(self.ca.pem)
+        self.by_domain: dict[str, ServiceStandIn] = {}
+
+    def ensure(self, domains: Sequence[str]) -> None:
+        for domain in domains:
+            if domain not in self.by_domain:
+                self.by_domain[domain] = ServiceStandIn([domain], self.ca).start()
+
+    def resolve(self) -> dict[str, str]:
+        return {domain: standin.address for domain, standin in self.by_domain.items()}
+
+    def request_count(self) -> int:
+        return sum(standin.request_count() for standin in self.by_domain.values())
+
+    def stop(self) -> None:
+        for standin in self.by_domain.values():
+            standin.stop()
+
+
 class Simulators:
-    """Coolify, Hetzner Cloud and GitHub simulators on 127.0.0.1, started together."""
+    """Coolify, Hetzner Cloud and GitHub simulators on 127.0.0.1, plus service stand-ins, started together."""
 
     def __init__(self, repos: Sequence[str]) -> None:
         self.coolify = CoolifySimulator()
@@ -88,6 +121,8 @@ class Simulators:
         self.github = GithubSimulator(owner=GITHUB_OWNER, repos=repos)
         for repo in repos:  # service repos deploy staging from `develop`
             self.github.create_branch(GITHUB_OWNER, repo, "develop")
+        self._tmp = tempfile.TemporaryDirectory(prefix="penpal-standins-")
+        self.services = ServiceStandIns(Path(self._tmp.name) / "test-ca.pem")
 
     def start(self) -> None:
         self.coolify.start()
@@ -99,6 +134,12 @@ class Simulators:
     def stop(self) -> None:
         for sim in (self.coolify, self.hcloud, self.github):
             sim.stop()
+        self.services.stop()
+        self._tmp.cleanup()
+
+    def add_shared_zone(self, zone: str = DNS_ZONE) -> None:
+        """The DNS zone as the prod stack (its owner) leaves it, for runs of the staging stack alone."""
+        self.hcloud.add_zone(zone, delete_protection=True)
 
     def reset_counts(self) -> None:
         for sim in (self.coolify, self.hcloud, self.github):
@@ -112,10 +153,22 @@ def stack_config(
     ssh_keys: tuple[str, str],
     base: Mapping[str, Any] | None = None,
 ) -> dict[str, auto.ConfigValue]:
-    """The stack's config pointing every provider at the simulators; `base` is a committed stack file."""
+    """The stack's config pointing every provider at the simulators; `base` is a committed stack file.
+
+    Each service's domain gets a running HTTPS stand-in, reached by the health check via `resolve`.
+    """
+    domain_base = str((base or {}).get("penpal:domainBase", DOMAIN_BASE))
+    prefix = "staging" if stack == "staging" else "prod"
+    sims.services.ensure([f"{prefix}.{s.name}.{domain_base}" for s in services])
     plain: dict[str, Any] = {
         "penpal:environment": "staging" if stack == "staging" else "production",
-        "penpal:domainBase": "penpal-ai.maksou.dev",
+        "penpal:domainBase": DOMAIN_BASE,
+        "penpal:healthCheck": {
+            "resolve": sims.services.resolve(),
+            "caBundle": str(sims.services.ca_file),
+            "timeoutSeconds": 30,
+            "intervalSeconds": 0.2,
+        },
         "penpal:server": {"type": "cx22", "location": "fsn1", "image": "ubuntu-24.04"},
         "penpal:adminCidrs": ["203.0.113.7/32"],
         "penpal:services": [s.config_entry() for s in services],

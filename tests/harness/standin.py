@@ -11,8 +11,7 @@ from __future__ import annotations
 import socket
 import ssl
 import threading
-import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -155,38 +154,3 @@ def refused_address() -> str:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return f"127.0.0.1:{sock.getsockname()[1]}"
-
-
-class StandIns:
-    """One TLS stand-in per service domain, all under one test CA; a context manager."""
-
-    def __init__(self, domains: Mapping[str, str]) -> None:
-        self.ca = TestCa()
-        self.by_service = {name: ServiceStandIn([domain], self.ca) for name, domain in domains.items()}
-
-    def __enter__(self) -> StandIns:
-        for standin in self.by_service.values():
-            standin.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        for standin in self.by_service.values():
-            standin.stop()
-
-    def resolve(self) -> dict[str, str]:
-        entries: dict[str, str] = {}
-        for standin in self.by_service.values():
-            entries.update(standin.resolve())
-        return entries
-
-    def request_count(self) -> int:
-        return sum(s.request_count() for s in self.by_service.values())
-
-
-def wait_until(predicate: Any, timeout_s: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return bool(predicate())
