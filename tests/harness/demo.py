@@ -8,6 +8,7 @@ stack outputs and what the simulators now hold, then runs a `pulumi preview` tha
 from __future__ import annotations
 
 import sys
+from collections.abc import MutableMapping
 from typing import Any
 
 from pulumi import automation as auto
@@ -34,7 +35,7 @@ def simulator_summary(sims: Simulators, repos: list[str]) -> dict[str, Any]:
     }
 
 
-def service_reachability(sims: Simulators, outputs: dict[str, auto.OutputValue]) -> dict[str, Any]:
+def service_reachability(sims: Simulators, outputs: MutableMapping[str, auto.OutputValue]) -> dict[str, Any]:
     """Per service: its records in the Hetzner zone and the health check requests its stand-in answered."""
     zone = outputs["dnsZone"].value["zone"]
     rrsets = {r["id"]: r for r in sims.hcloud.rrsets(zone)}

@@ -267,3 +267,46 @@ def test_github_actions_secret_and_repository_file(
     _assert_no_changes_then_destroy(stack)
     assert github_sim.secret_names("penpal-ai", "penpal-api") == []
     assert github_sim.file_content("penpal-ai", "penpal-api", ".github/workflows/deploy.yml") is None
+
+
+def test_hcloud_zone_and_rrsets(tmp_path: Path, on_path: Toolchain, hcloud_sim: HcloudSimulator) -> None:
+    """The shapes components/dns.py deploys: a protected zone, and A/AAAA RRsets that change in place."""
+    records = {"A": "203.0.113.10", "AAAA": "2001:db8::1"}
+    ttl = {"value": 300}
+
+    def program() -> None:
+        zone = hcloud.Zone("zone", name="maksou.dev", mode="primary", delete_protection=True,
+                           labels={"project": "penpal"})
+        for record_type, value in records.items():
+            hcloud.ZoneRrset(f"rr-{record_type.lower()}", zone=zone.name, name="staging.api.penpal-ai",
+                             type=record_type, ttl=ttl["value"], records=[hcloud.ZoneRrsetRecordArgs(value=value)],
+                             labels={"project": "penpal"})
+        pulumi.export("zone_id", zone.id)
+
+    stack = _stack(tmp_path, on_path, program, _hcloud_config(hcloud_sim))
+    outputs = _up(stack)
+    [zone] = hcloud_sim.zones()
+    assert str(zone["id"]) == outputs["zone_id"]
+    assert (zone["name"], zone["protection"]) == ("maksou.dev", {"delete": True})
+    rrsets = {r["id"]: r for r in hcloud_sim.rrsets("maksou.dev")}
+    assert rrsets["staging.api.penpal-ai/A"]["records"] == [{"value": "203.0.113.10"}]
+    assert rrsets["staging.api.penpal-ai/AAAA"]["ttl"] == 300
+
+    # A new server address and TTL: the same RRset, changed in place (set_records, change_ttl).
+    records["A"] = "203.0.113.20"
+    ttl["value"] = 600
+    preview = stack.preview(on_output=print, on_error=print)
+    assert _changes(preview.change_summary) == {"update": 2}
+    _up(stack)
+    rrsets = {r["id"]: r for r in hcloud_sim.rrsets("maksou.dev")}
+    assert (rrsets["staging.api.penpal-ai/A"]["records"], rrsets["staging.api.penpal-ai/A"]["ttl"]) == (
+        [{"value": "203.0.113.20"}], 600)
+
+    refresh = stack.refresh(on_output=print, on_error=print)
+    assert _changes(refresh.summary.resource_changes) == {}
+    assert _changes(stack.preview(on_output=print, on_error=print).change_summary) == {}
+    # Hetzner's delete protection stops a destroy of the zone; the RRsets are gone by then.
+    with pytest.raises(auto.CommandError, match="protected"):
+        stack.destroy(on_output=print, on_error=print)
+    assert [r["id"] for r in hcloud_sim.rrsets("maksou.dev")] == ["@/NS", "@/SOA"]
+    assert [z["name"] for z in hcloud_sim.zones()] == ["maksou.dev"]

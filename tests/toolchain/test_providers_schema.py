@@ -22,7 +22,8 @@ from pulumi import _types as pulumi_types
 from tests.toolchain.test_providers_toolchain import Toolchain, locate_toolchain
 
 RESOURCES_WE_USE: dict[str, tuple[types.ModuleType, list[str]]] = {
-    "hcloud": (pulumi_hcloud, ["Server", "SshKey", "Firewall", "FirewallAttachment", "Volume", "VolumeAttachment"]),
+    "hcloud": (pulumi_hcloud, ["Server", "SshKey", "Firewall", "FirewallAttachment", "Volume", "VolumeAttachment",
+                               "Zone", "ZoneRrset"]),
     "github": (pulumi_github, ["ActionsSecret", "ActionsEnvironmentSecret", "RepositoryFile", "Repository"]),
 }
 
