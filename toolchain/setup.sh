@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up everything the project runs with, from the project's own files:
-#   1. .venv with the pinned requirements;
+#   1. .venv with the pinned requirements (runtime: requirements.txt; tests and checks: requirements-dev.txt);
 #   2. the `pulumi` CLI (one on PATH if its version fits, else built from published Go modules),
 #      with our Python language host and dynamic-provider launcher installed next to it;
 #   3. the hcloud and github provider plugins (toolchain/build_providers.sh), installed into the
@@ -15,11 +15,12 @@ cache=${PENPAL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/penpal-infra}
 cli_dir=$cache/pulumi-v$PULUMI_CLI_VERSION/bin
 step() { printf '==> %s\n' "$*"; }
 
-step "Python virtualenv (.venv) from requirements.txt"
-req_hash=$(sha256sum "$root/requirements.txt" | cut -c1-16)
+step "Python virtualenv (.venv) from requirements.txt + requirements-dev.txt"
+# One hash over both files: a change to either reinstalls (requirements-dev.txt includes requirements.txt).
+req_hash=$(cat "$root/requirements.txt" "$root/requirements-dev.txt" | sha256sum | cut -c1-16)
 if [ ! -x "$root/.venv/bin/python" ]; then python3 -m venv "$root/.venv"; fi
 if [ "$(cat "$root/.venv/.requirements-hash" 2>/dev/null)" != "$req_hash" ]; then
-  "$root/.venv/bin/pip" install --quiet --disable-pip-version-check -r "$root/requirements.txt"
+  "$root/.venv/bin/pip" install --quiet --disable-pip-version-check -r "$root/requirements-dev.txt"
   echo "$req_hash" > "$root/.venv/.requirements-hash"
 fi
 
