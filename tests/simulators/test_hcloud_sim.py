@@ -495,3 +495,12 @@ def test_runs_as_a_module_and_writes_its_info_file(tmp_path: Path) -> None:
         process.terminate()
         process.wait(timeout=10)
     assert process.returncode == 0
+
+
+def test_server_create_refuses_the_removed_datacenter_field(api: Client) -> None:
+    # `datacenter` left requests and responses on 2026-07-01 (Hetzner changelog "removing datacenters").
+    response = api.call("POST", "/servers", json={"name": "web-1", "server_type": "cx22", "image": "ubuntu-24.04",
+                                                 "datacenter": "nbg1-dc3"})
+    assert response.status_code == 400
+    assert response.json()["error"]["details"]["fields"][0]["name"] == "datacenter"
+    assert api.ok("GET", "/servers")["servers"] == []

@@ -1,4 +1,4 @@
-"""Read-mostly endpoints: actions (global and per resource), locations, server types, images, primary IPs."""
+"""Read-mostly endpoints: actions (global and per resource), locations, server types, images, datacenters."""
 
 from __future__ import annotations
 
@@ -6,12 +6,10 @@ from typing import Any
 
 from tests.simulators.hcloud.actions import Action
 from tests.simulators.hcloud.catalogue import IMAGES, LOCATIONS, SERVER_TYPES
-from tests.simulators.hcloud.common import body, name_taken, path_id, row
-from tests.simulators.hcloud.errors import api_error, invalid_input, not_found, uniqueness_error
-from tests.simulators.hcloud.labels import validated_labels
+from tests.simulators.hcloud.common import path_id
+from tests.simulators.hcloud.errors import api_error, invalid_input, not_found
 from tests.simulators.hcloud.listing import filtered, page_response
 from tests.simulators.hcloud.store import HcloudStore
-from tests.simulators.hcloud.views import primary_ip_view
 from tests.simulators.http_core import Request, Response, Route
 
 # Path segment of each resource family that has action endpoints, and the resource type in actions.
@@ -105,6 +103,8 @@ class CatalogueApi:
             Route("GET", "/v1/server_types/{id}", self._get("server_type", SERVER_TYPES)),
             Route("GET", "/v1/images", self.list_images),
             Route("GET", "/v1/images/{id}", self._get("image", IMAGES)),
+            Route("GET", "/v1/datacenters", self.datacenters_gone),
+            Route("GET", "/v1/datacenters/{id}", self.datacenters_gone),
         ]
 
     def _list(self, key: str, items: list[dict[str, Any]]) -> Any:
@@ -133,47 +133,6 @@ class CatalogueApi:
             items = [item for item in items if item["deprecated"] is None]
         return page_response(request, "images", filtered(request, items))
 
-
-class PrimaryIpApi:
-    def __init__(self, store: HcloudStore) -> None:
-        self.store = store
-
-    def routes(self) -> list[Route]:
-        return [
-            Route("GET", "/v1/primary_ips", self.list),
-            Route("GET", "/v1/primary_ips/{id}", self.get),
-            Route("PUT", "/v1/primary_ips/{id}", self.update),
-            Route("DELETE", "/v1/primary_ips/{id}", self.delete),
-        ]
-
-    def list(self, request: Request) -> Response:
-        items = [primary_ip_view(ip) for ip in self.store.primary_ips.values()]
-        address = request.arg("ip")
-        if address is not None:
-            items = [item for item in items if item["ip"] == address]
-        return page_response(request, "primary_ips", filtered(request, items))
-
-    def get(self, request: Request) -> Response:
-        return Response(200, {"primary_ip": primary_ip_view(row(self.store, "primary_ip", request))})
-
-    def update(self, request: Request) -> Response:
-        primary_ip = row(self.store, "primary_ip", request)
-        data = body(request)
-        if data.get("name"):
-            if name_taken(self.store, "primary_ip", data["name"], except_id=primary_ip["id"]):
-                raise uniqueness_error("name", "primary IP name is already used")
-            primary_ip["name"] = data["name"]
-        if "labels" in data:
-            primary_ip["labels"] = validated_labels(data["labels"])
-        if "auto_delete" in data:
-            primary_ip["auto_delete"] = bool(data["auto_delete"])
-        return Response(200, {"primary_ip": primary_ip_view(primary_ip)})
-
-    def delete(self, request: Request) -> Response:
-        primary_ip = row(self.store, "primary_ip", request)
-        if primary_ip["assignee_id"] is not None:
-            raise api_error("primary_ip_assigned", "primary IP is assigned to a server")
-        if primary_ip["protection"]["delete"]:
-            raise api_error("protected", "primary IP is delete protected")
-        del self.store.primary_ips[primary_ip["id"]]
-        return Response(204)
+    def datacenters_gone(self, request: Request) -> Response:
+        # Removed after 2026-10-01: 410 Gone (Hetzner changelog 2026-06-02 "datacenters deprecated").
+        raise api_error("deprecated_api_endpoint", "the datacenters endpoints were removed; use locations")

@@ -126,7 +126,10 @@ class ServerApi:
             raise invalid_input("name", "name must be a valid hostname")
         server_type = self._server_type(data.get("server_type"))
         image = self._image(data.get("image"), server_type["architecture"])
-        location_name = data.get("location") or (data.get("datacenter") or "").split("-")[0] or DEFAULT_LOCATION
+        if "datacenter" in data:
+            # Removed from requests and responses on 2026-07-01 (Hetzner changelog "removing datacenters").
+            raise invalid_input("datacenter", "datacenter is no longer supported; use location")
+        location_name = data.get("location") or DEFAULT_LOCATION
         location = location_named(location_name)
         if location is None:
             raise invalid_input("location", f"location {location_name!r} not found")

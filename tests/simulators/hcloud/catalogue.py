@@ -52,8 +52,12 @@ SERVER_TYPES: list[dict[str, Any]] = [
         "prices": [],
         "deprecated": False,
         "deprecation": None,
+        # Since 2026-04-01 each entry also says whether the type can be ordered there and is recommended
+        # (docs.hetzner.cloud changelog "datacenter deprecations"; hcloud-python 2.18 ServerTypeLocation).
         "locations": [
-            {"id": location["id"], "name": location["name"], "deprecation": None} for location in LOCATIONS
+            {"id": location["id"], "name": location["name"], "deprecation": None, "available": True,
+             "recommended": True}
+            for location in LOCATIONS
         ],
     }
     for type_id, name, cores, memory, disk, cpu_type, arch, category in _SERVER_TYPES

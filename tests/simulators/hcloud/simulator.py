@@ -8,7 +8,8 @@ from typing import Any
 
 from tests.simulators.hcloud.actions import ActionBook, PlannedFailure
 from tests.simulators.hcloud.api_firewalls import FirewallApi, validated_rules
-from tests.simulators.hcloud.api_lookups import ActionApi, CatalogueApi, PrimaryIpApi
+from tests.simulators.hcloud.api_lookups import ActionApi, CatalogueApi
+from tests.simulators.hcloud.api_primary_ips import PrimaryIpApi
 from tests.simulators.hcloud.api_servers import ServerApi, remove_server
 from tests.simulators.hcloud.api_ssh_keys import SshKeyApi
 from tests.simulators.hcloud.api_volumes import VolumeApi
