@@ -1,4 +1,4 @@
-"""The simulator's traffic against Coolify's OpenAPI file, minus the documented disagreements."""
+"""The simulator's traffic against the committed Coolify contract (contracts/coolify-4.3.11.json)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from tests.simulators.coolify import (
     validate_request,
     validate_response,
 )
-from tests.simulators.coolify.contract import NULLABLE_FIELDS, SPEC_PATH, load_spec
+from tests.simulators.coolify.contract import load_contract
 from tests.simulators.coolify.testing import SimSession
 
 
@@ -152,21 +152,22 @@ def test_request_check_applies_the_disagreements() -> None:
     validate_request("POST", "/servers", {"ip": "1.2.3.4", "private_key_uuid": "k", "proxy_type": "NGINX"})
 
 
-def test_disagreements_are_listed_with_reasons_and_still_hold() -> None:
+def test_disagreements_are_listed_with_reasons() -> None:
     assert len(SPEC_DISAGREEMENTS) >= 10
     assert all(d.where and d.reason for d in SPEC_DISAGREEMENTS)
-    raw = json.loads(SPEC_PATH.read_text())
-    # If a future spec fixes one of these, the list above must shrink.
-    assert "201" not in raw["paths"]["/databases/mongodb"]["post"]["responses"]
-    assert "/security/keys/{uuid}" not in raw["paths"] or "patch" not in raw["paths"]["/security/keys/{uuid}"]
-    assert "dockerimage" not in raw["components"]["schemas"]["Application"]["properties"]["build_pack"]["enum"]
-    schemas = raw["components"]["schemas"]
-    for schema, fields in NULLABLE_FIELDS.items():
-        for name in fields:
-            assert not schemas[schema]["properties"][name].get("nullable"), f"{schema}.{name} is nullable now"
 
 
-def test_loader_turns_nullable_into_a_null_type() -> None:
-    props = load_spec()["components"]["schemas"]["Application"]["properties"]
-    assert props["fqdn"]["type"] == ["string", "null"]
-    assert props["name"]["type"] == "string"
+def test_the_contract_follows_the_code_where_the_spec_does_not() -> None:
+    contract = load_contract()
+    schemas = contract["components"]["schemas"]
+    assert "dockerimage" in schemas["Application"]["properties"]["build_pack"]["enum"]
+    assert schemas["Server"]["properties"]["validation_logs"]["type"] == ["string", "null"]
+    mongo_created = contract["paths"]["/databases/mongodb"]["post"]["responses"]["201"]
+    assert mongo_created["required"] == ["uuid", "internal_db_url"]
+    assert "patch" in contract["paths"]["/security/keys/{uuid}"]
+    assert contract["coolify"] == "4.3.11"
+
+
+def test_an_unknown_version_has_no_contract() -> None:
+    with pytest.raises(FileNotFoundError, match=r"4\.3\.11"):
+        load_contract("3.0.0")

@@ -44,9 +44,12 @@ token and relative URLs under /api/v1. ``sim.config`` (a ``SimConfig``) holds th
 api_enabled, timings). Deviation from the notes, verified in the code: a duplicate ``POST /deploy`` answers
 "Deployment already queued for this commit." *with* a ``deployment_uuid`` that was never stored.
 
-Contract checks against /work/shared/coolify/openapi.json: ``validate_request(method, path, body)`` and
+Contract checks against the committed contract ``contracts/coolify-4.3.11.json`` (routes, fields and types
+this project uses, as Coolify's code has them): ``validate_request(method, path, body)`` and
 ``validate_response(method, path, status, body)`` raise ``ContractError``; ``SPEC_DISAGREEMENTS`` lists the
-documented places where the spec is wrong about the real API.
+documented places where the upstream spec is wrong about the real API, and ``contract_upstream`` compares
+the contract with the full upstream spec when one is at hand (``COOLIFY_OPENAPI`` or shared/ beside the
+checkout).
 
 On its own: ``python -m tests.simulators.coolify --port 0 --token TOKEN [--write-info FILE]`` prints the
 URL; ``--write-info`` (or env ``COOLIFY_SIM_INFO``) writes ``{"url": ..., "token": ...}`` to a file.
