@@ -51,6 +51,10 @@ documented places where the upstream spec is wrong about the real API, and ``con
 the contract with the full upstream spec when one is at hand (``COOLIFY_OPENAPI`` or shared/ beside the
 checkout).
 
+Routes real Coolify serves (the version's ``coolify_routes`` in its contract) that the simulator does not
+answer 501 ``{"message": "Not simulated: ...", "not_simulated": true}``; unknown paths get Coolify's catch-all
+404 as before, so a wrong URL and a missing route can be told apart.
+
 On its own: ``python -m tests.simulators.coolify --port 0 --token TOKEN [--write-info FILE]`` prints the
 URL; ``--write-info`` (or env ``COOLIFY_SIM_INFO``) writes ``{"url": ..., "token": ...}`` to a file.
 """

@@ -139,6 +139,13 @@ def path_template_for(path: str, templates: Any) -> str | None:
     return best[1] if best else None
 
 
+def coolify_route(method: str, path: str, version: str = DEFAULT_VERSION) -> str | None:
+    """Coolify's own template for a concrete `/api/v1/...` path and method, if that version serves it."""
+    templates = [entry.split(" ", 1)[1] for entry in load_contract(version)["coolify_routes"]
+                 if entry.split(" ", 1)[0] == method.upper()]
+    return path_template_for(path, templates)
+
+
 def _route(method: str, path: str) -> tuple[str, dict[str, Any]]:
     contract = load_contract()
     template = path_template_for(path, contract["paths"])

@@ -15,8 +15,9 @@ from urllib.parse import parse_qs, urlsplit
 from . import deployments
 from .config import KNOWN_ABILITIES, DeployOutcome, DeployTiming, SimConfig, Token
 from .context import Ctx
+from .contract import coolify_route
 from .faults import Fault, FaultBook, full_template
-from .handlers import applications, databases, deploy, envs, infra, instance, projects
+from .handlers import applications, databases, deploy, envs, infra, instance, projects, reads
 from .routes import API_PREFIX, Route, find_route
 from .state import Seed, StateView, seed_store
 from .store import Linger, Row, Store
@@ -33,6 +34,7 @@ ROUTES: list[Route] = [
     *applications.ROUTES,
     *databases.ROUTES,
     *deploy.ROUTES,
+    *reads.ROUTES,
 ]
 
 
@@ -334,8 +336,7 @@ class CoolifySimulator:
         if path in HEALTH_PATHS:
             return text(200, "OK") if method in ("GET", "HEAD") else catch_all()
         if route is None:
-            # Unmatched paths and methods hit the catch-all, without auth (a wrong method is 404, not 405).
-            return catch_all()
+            return not_simulated(method, path) or catch_all()
         bearer = _bearer(headers)
         with self._lock:
             limited = self._throttle(bearer)
@@ -402,6 +403,19 @@ class CoolifySimulator:
                 used = len(self._rate_windows.get(bearer or "anonymous", ()))
             response.headers.update({"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": str(limit - used)})
         return response
+
+
+def not_simulated(method: str, path: str) -> Response | None:
+    """A route real Coolify serves but the simulator does not: 501 saying so, never the catch-all 404 that
+    Coolify gives unknown paths (and a wrong method), so a wrong URL and a missing route are told apart."""
+    if not path.startswith(API_PREFIX + "/"):
+        return None
+    template = coolify_route(method, path)
+    if template is None:
+        # Unmatched paths and methods hit Coolify's catch-all, without auth (a wrong method is 404, not 405).
+        return None
+    return Response(501, {"message": f"Not simulated: Coolify serves {method} {API_PREFIX}{template}, "
+                                     "the simulator does not.", "not_simulated": True})
 
 
 def _bearer(headers: dict[str, str]) -> str | None:

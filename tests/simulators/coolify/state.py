@@ -106,14 +106,14 @@ class StateView:
 def seed_store(store: Store, team_id: int, ip: str, project_name: str, server_name: str,
                reachable: bool) -> Seed:
     """Create a private key, a validated server with its destination, and a project with `production`."""
-    from .handlers.infra import fingerprint_of, parse_private_key, public_key_of
+    from .handlers.infra import fingerprint_of, format_private_key, parse_private_key, public_key_of
 
     parsed = parse_private_key(sample_private_key(f"seed-{ip}"))
     assert parsed is not None
     pem, der = parsed
     fingerprint = fingerprint_of(der)
     key = store.insert("private_keys", private_key_row(team_id, f"{server_name}-key", "Seeded by the simulator",
-                                                       pem, fingerprint, public_key_of(der)))
+                                                       format_private_key(pem), fingerprint, public_key_of(der)))
     fields = {"name": server_name, "description": None, "ip": ip, "port": 22, "user": "root"}
     server = store.insert("servers", server_row(team_id, key["id"], fields, "TRAEFIK"))
     settings = server_settings_row(server["id"], False)

@@ -58,6 +58,12 @@ def parse_private_key(raw: str) -> tuple[str, bytes] | None:
     return (pem, der) if der else None
 
 
+def format_private_key(pem: str) -> str:
+    """Stored as PrivateKey's `saving` hook stores it: formatPrivateKey() (bootstrap/helpers/shared.php)
+    trims (PHP trim: spaces, tabs, CR, LF, NUL, VT) and adds back one trailing newline."""
+    return pem.strip(" \t\n\r\0\x0b") + "\n"
+
+
 def fingerprint_of(der: bytes) -> str:
     digest = base64.b64encode(hashlib.sha256(der).digest()).decode().rstrip("=")
     return f"SHA256:{digest}"
@@ -106,7 +112,7 @@ def create_key(ctx: Ctx) -> Response:
         ctx.team_id,
         data.get("name") or _random_name(),
         data.get("description") or "Created by Coolify via API",
-        pem,
+        format_private_key(pem),
         fingerprint,
         public_key_of(der),
     )
@@ -131,7 +137,7 @@ def update_key(ctx: Ctx) -> Response:
         # The model rejects an invalid PEM with a framework ValidationException.
         return ok({"message": "Invalid private key.", "errors": {"private_key": ["Invalid private key."]}}, 422)
     pem, der = parsed
-    key.update(private_key=pem, fingerprint=fingerprint_of(der), public_key=public_key_of(der))
+    key.update(private_key=format_private_key(pem), fingerprint=fingerprint_of(der), public_key=public_key_of(der))
     for name in ("name", "description"):
         if name in data:
             key[name] = data[name]

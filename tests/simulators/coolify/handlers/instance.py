@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..context import Ctx
 from ..routes import Route
 from ..store import ROOT_TEAM_ID
@@ -13,17 +15,21 @@ def version(ctx: Ctx) -> Response:
     return text(200, ctx.config.version)
 
 
-def current_team(ctx: Ctx) -> Response:
-    return ok({
+def team_payload(ctx: Ctx) -> dict[str, Any]:
+    # TeamController::removeSensitiveData hides custom_server_limit (and the pivot).
+    return {
         "id": ctx.team_id,
         "name": "Root Team" if ctx.team_id == ROOT_TEAM_ID else f"Team {ctx.team_id}",
         "description": None,
         "personal_team": ctx.team_id == ROOT_TEAM_ID,
         "show_boarding": False,
-        "custom_server_limit": None,
         "created_at": "2026-01-01T00:00:00.000000Z",
         "updated_at": "2026-01-01T00:00:00.000000Z",
-    })
+    }
+
+
+def current_team(ctx: Ctx) -> Response:
+    return ok(team_payload(ctx))
 
 
 def enable_api(ctx: Ctx) -> Response:
