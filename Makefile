@@ -13,7 +13,7 @@ demo: setup  ## simulators on 127.0.0.1 + file backend: `pulumi up` of stack sta
 lint: setup
 	$(ENV) ruff check . && mypy .
 
-test: setup lint  ## every tier: simulators, client/provider, unit (mocks), toolchain, end-to-end
+test: setup lint  ## every tier: simulators, fidelity (official clients), client/provider, unit (mocks), toolchain, end-to-end
 	$(ENV) pytest -q
 
 bench: setup  ## engine time and API calls per operation for 1, 10 and 50 services

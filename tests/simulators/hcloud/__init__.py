@@ -6,7 +6,11 @@ It reproduces what the bridged terraform-provider-hcloud (via hcloud-go) sends a
   `remove_from_resources`), servers (create returns `action` + `next_actions` and a `root_password`
   only when no SSH key is given; power, type, protection, backup, rebuild and rescue actions; labels;
   public IPv4/IPv6 from auto-created primary IPs; firewall attachment), volumes (create, attach,
-  detach, resize), primary IPs, and the locations / server types / images catalogue.
+  detach, resize), primary IPs (create, assign/unassign with the server off, protection), and the
+  locations / server types / images catalogue (server types list per-location `available`/`recommended`).
+- 2026 removals: no `datacenter` in servers or primary IPs and refused in requests (2026-07-01);
+  `/datacenters` answers 410 `deprecated_api_endpoint` (2026-10-01).
+- tests/fidelity drives it with the official `hcloud` Python library, unpatched.
 - Actions start `running` and succeed after `running_polls` reads through `GET /v1/actions?id=..`
   (what hcloud-go polls), `/v1/actions/{id}` or the resource-scoped action routes. Their effects
   (e.g. a server turning `running`) apply on success; `fail_next_action()` makes one end in `error`.
