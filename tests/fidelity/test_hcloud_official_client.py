@@ -91,6 +91,9 @@ def test_server_types_parse_with_their_per_location_availability(client: Client)
         assert isinstance(entry.available, bool) and isinstance(entry.recommended, bool)
         assert entry.deprecation is None
     assert client.server_types.get_by_id(ident(cx22)).name == "cx22"
+    # Prices and included traffic per location (since 2024-08 the top-level included_traffic is null).
+    assert {price["location"] for price in cx22.prices or []} == {entry.location.name for entry in cx22.locations}
+    assert all(price["included_traffic"] > 0 for price in cx22.prices or [])
 
 
 def test_locations_and_images_by_name(client: Client) -> None:

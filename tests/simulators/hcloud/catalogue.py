@@ -36,6 +36,18 @@ _SERVER_TYPES = [
     (96, "ccx13", 2, 8.0, 80, "dedicated", "x86", "general_purpose"),
 ]
 
+def _price(location: str, cores: int) -> dict[str, Any]:
+    """One `prices[]` entry (illustrative amounts: 2 EUR a month per core, VAT 19 %)."""
+    monthly = 2.0 * cores
+    return {
+        "location": location,
+        "price_hourly": {"net": f"{monthly / 730:.4f}", "gross": f"{monthly * 1.19 / 730:.4f}"},
+        "price_monthly": {"net": f"{monthly:.4f}", "gross": f"{monthly * 1.19:.4f}"},
+        "included_traffic": 21990232555520,
+        "price_per_tb_traffic": {"net": "1.0000", "gross": "1.1900"},
+    }
+
+
 SERVER_TYPES: list[dict[str, Any]] = [
     {
         "id": type_id,
@@ -48,8 +60,10 @@ SERVER_TYPES: list[dict[str, Any]] = [
         "storage_type": "local",
         "cpu_type": cpu_type,
         "architecture": arch,
-        "included_traffic": 21990232555520,
-        "prices": [],
+        # Traffic moved into prices[] on 2024-08-05; the top-level field is null since (Hetzner changelog
+        # 2024-07-25 "traffic information in a different format"; hcloud-python ServerType.included_traffic).
+        "included_traffic": None,
+        "prices": [_price(location["name"], cores) for location in LOCATIONS],
         "deprecated": False,
         "deprecation": None,
         # Since 2026-04-01 each entry also says whether the type can be ordered there and is recommended
