@@ -15,6 +15,7 @@ from components.coolify.resources.deployment import DeploymentProvider
 from components.coolify.resources.deployment_wait import DeploymentWaitProvider
 from tests.coolify.conftest import fast_settings
 from tests.coolify.test_application import app_inputs
+from tests.simulators.coolify.testing import SimSession
 
 if TYPE_CHECKING:
     from tests.simulators.coolify import CoolifySimulator
@@ -82,6 +83,8 @@ def test_wait_polls_one_listing_for_all_deployments(
     make_provider: MakeProvider, seed: Any, sim: CoolifySimulator
 ) -> None:
     apps = make_apps(make_provider, seed, 5)
+    # Five builds at once (Coolify's default is 2): every deployment moves on with each listing.
+    SimSession(sim).patch(f"/servers/{seed.server_uuid}", json={"concurrent_builds": 5})
     queued = queue_all(make_provider, {f"svc-{n}": app for n, app in enumerate(apps)})
     sim.set_deploy_timing(queued_polls=1, in_progress_polls=3)
     sim.reset_counts()
@@ -202,3 +205,27 @@ def test_full_deploy_queue_429_is_retried_after_retry_after(
     # Coolify's 60 s is capped by the client's retry_after_max_s (5 s in tests).
     assert 5.0 in slept
     assert len([d for d in sim.state.deployments if d.get("_application_uuid") == app_uuid]) == 1
+
+
+def test_a_full_deploy_queue_is_waited_out_beyond_the_client_retries(
+    make_provider: MakeProvider, app_uuid: str, sim: CoolifySimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(urllib3.util.retry.time, "sleep", lambda _seconds: None)
+    # Four retries per request in tests (max_retries=3): the queue stays full for two rounds of them.
+    sim.inject("POST", "/deploy", 429, times=7, headers={"Retry-After": "60"},
+               body={"message": "Deployment queue is full. Please wait for existing deployments to complete."})
+    created = make_provider(DeploymentProvider).create(deploy_inputs(app_uuid))
+    assert sim.count("POST", "/deploy") == 8
+    assert created.outs["deployment_uuid"] in {d["deployment_uuid"] for d in sim.state.deployments}
+
+
+def test_other_429s_are_not_retried_for_ever(
+    make_provider: MakeProvider, app_uuid: str, sim: CoolifySimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from components.coolify.client import RateLimitedError
+
+    monkeypatch.setattr(urllib3.util.retry.time, "sleep", lambda _seconds: None)
+    sim.inject("POST", "/deploy", 429, times=None, headers={"Retry-After": "1"})
+    with pytest.raises(RateLimitedError):
+        make_provider(DeploymentProvider).create(deploy_inputs(app_uuid))
+    assert sim.count("POST", "/deploy") == 4

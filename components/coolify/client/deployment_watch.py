@@ -14,18 +14,37 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from .deployments import FINISHED, TERMINAL, DeploymentsApi, log_lines
-from .errors import DeploymentFailedError, DeploymentsFailedError, NotFoundError, WaitTimeoutError
+from .errors import (
+    DeploymentFailedError,
+    DeploymentsFailedError,
+    NotFoundError,
+    RateLimitedError,
+    WaitTimeoutError,
+)
 from .types import JsonObject
 
 LOG_TAIL_LINES = 50
 # Final reads of deployments that left the running list, and redeploys, go out this many at a time.
 FETCH_THREADS = 8
 PRUNED = "pruned"
+QUEUE_FULL = "Deployment queue is full"
 
 
-def queue(deployments: DeploymentsApi, application_uuid: str, *, force: bool) -> str:
-    """Queue a deployment of `application_uuid`; returns the uuid of the deployment to follow."""
-    deployment_uuid = deployments.deploy(application_uuid, force=force)
+def queue(deployments: DeploymentsApi, application_uuid: str, *, force: bool, timeout_s: float = 900) -> str:
+    """Queue a deployment of `application_uuid`; returns the uuid of the deployment to follow.
+
+    While the server's deployment queue is full, keeps asking for up to `timeout_s`.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            deployment_uuid = deployments.deploy(application_uuid, force=force)
+            break
+        except RateLimitedError as error:
+            # A full queue (deployment_queue_limit per server, 25 by default) is 429 with Retry-After: 60
+            # (DeployController::deploy_resource); the client has already waited that out a few times.
+            if QUEUE_FULL not in error.message or time.monotonic() >= deadline:
+                raise
     if deployment_uuid is not None:
         return deployment_uuid
     # "Deployment already queued for this commit." comes without a usable uuid: follow the queued one.
