@@ -25,6 +25,7 @@ from tests.harness.standin import ServiceStandIn, TestCa
 from tests.simulators.coolify import CoolifySimulator
 from tests.simulators.github import GithubSimulator
 from tests.simulators.hcloud import HcloudSimulator
+from tests.simulators.network import NetworkProfile
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PROJECT_FILES = ("Pulumi.yaml", "__main__.py", "components")
@@ -115,10 +116,13 @@ class ServiceStandIns:
 class Simulators:
     """Coolify, Hetzner Cloud and GitHub simulators on 127.0.0.1, plus service stand-ins, started together."""
 
-    def __init__(self, repos: Sequence[str]) -> None:
+    def __init__(self, repos: Sequence[str], network: NetworkProfile | None = None) -> None:
         self.coolify = CoolifySimulator()
         self.hcloud = HcloudSimulator(token=HCLOUD_TOKEN)
         self.github = GithubSimulator(owner=GITHUB_OWNER, repos=repos)
+        self.network = network or NetworkProfile()
+        self.coolify.set_network(self.network)
+        self.hcloud.network = self.github.network = self.network
         for repo in repos:  # service repos deploy staging from `develop`
             self.github.create_branch(GITHUB_OWNER, repo, "develop")
         self._tmp = tempfile.TemporaryDirectory(prefix="penpal-standins-")
@@ -246,9 +250,11 @@ class LocalProject:
 
 
 @contextmanager
-def local_deployment(repos: Sequence[str]) -> Iterator[tuple[Simulators, LocalProject, tuple[str, str]]]:
+def local_deployment(
+    repos: Sequence[str], network: NetworkProfile | None = None
+) -> Iterator[tuple[Simulators, LocalProject, tuple[str, str]]]:
     """Simulators running, a fresh project copy and backend, and an SSH key pair; all gone afterwards."""
-    sims = Simulators(repos)
+    sims = Simulators(repos, network)
     sims.start()
     try:
         with tempfile.TemporaryDirectory(prefix="penpal-local-") as tmp:
