@@ -651,6 +651,7 @@ def _dynamic_providers() -> dict[str, Any]:
     from components.coolify.resources import (
         application,
         deployment,
+        deployment_wait,
         env_vars,
         environment,
         mongodb,
@@ -663,6 +664,7 @@ def _dynamic_providers() -> dict[str, Any]:
         "coolify:Application": application.ApplicationProvider(),
         "coolify:ApplicationEnvVars": env_vars.ApplicationEnvVarsProvider(),
         "coolify:Deployment": deployment.DeploymentProvider(),
+        "coolify:DeploymentWait": deployment_wait.DeploymentWaitProvider(),
         "coolify:Environment": environment.EnvironmentProvider(),
         "coolify:MongoDatabase": mongodb.MongoDatabaseProvider(),
         "coolify:PrivateKey": private_key.PrivateKeyProvider(),
@@ -678,10 +680,10 @@ def _serialize_provider(provider: Any) -> str:
 
 
 def run_benchmark(count: int, log: Callable[[str], None], latency_ms: float = 0.0,
-                  preview_repeats: int = PREVIEW_REPEATS) -> RunResult:
+                  preview_repeats: int = PREVIEW_REPEATS, program_root: Path = REPO_ROOT) -> RunResult:
     services = bench_services(count)
     network = NetworkProfile(latency_s=latency_ms / 1000)
-    with local_deployment([s.name for s in services], network) as (sims, project, ssh_keys):
+    with local_deployment([s.name for s in services], network, program_root) as (sims, project, ssh_keys):
         sims.add_shared_zone()  # owned by the prod stack
         sims.coolify.set_deploy_timing(in_progress_s=BUILD_S, by_time=True)
         sims.coolify.config.server_settings = {"concurrent_builds": CONCURRENT_BUILDS,
@@ -750,6 +752,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="service counts, comma-separated (default 10,30,100)")
     parser.add_argument("--latency-ms", type=parse_latencies, default=list(DEFAULT_LATENCIES_MS),
                         help="round-trip latencies of every simulator in ms, comma-separated (default 0,50)")
+    parser.add_argument("--program-root", type=Path, default=REPO_ROOT,
+                        help="run the program of another checkout (Pulumi.yaml, __main__.py, components/) on the "
+                             "same simulators, to compare two versions (default: this one)")
     parser.add_argument("--output", type=Path, default=REPO_ROOT / "BENCHMARKS.md", help="results file")
     parser.add_argument("--no-write", action="store_true", help="print the results only")
     args = parser.parse_args(argv)
@@ -761,7 +766,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for latency_ms in args.latency_ms:
         for count in args.services:
             print(f"Benchmark: {count} service(s), {latency_ms:g} ms", flush=True)
-            results.append(run_benchmark(count, lambda line: print(line, flush=True), latency_ms))
+            results.append(run_benchmark(count, lambda line: print(line, flush=True), latency_ms,
+                                         program_root=args.program_root))
     report = render_report(results, machine_description(), dt.date.today().isoformat(), baseline_s)
     print("\n" + report)
     if not args.no_write:

@@ -210,14 +210,15 @@ def _text(value: Any) -> str:
 class LocalProject:
     """A temporary copy of the program with a file backend, driven through the Automation API."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, program_root: Path = REPO_ROOT) -> None:
+        """`program_root`: where the program comes from (another checkout, e.g. to compare two versions)."""
         self.workdir = workdir
         self.project_dir = workdir / "project"
         self.backend_dir = workdir / "state"
         self.project_dir.mkdir(parents=True)
         self.backend_dir.mkdir()
         for name in PROJECT_FILES:
-            source = REPO_ROOT / name
+            source = program_root / name
             if source.is_dir():
                 shutil.copytree(source, self.project_dir / name, ignore=shutil.ignore_patterns("__pycache__"))
             else:
@@ -251,7 +252,7 @@ class LocalProject:
 
 @contextmanager
 def local_deployment(
-    repos: Sequence[str], network: NetworkProfile | None = None
+    repos: Sequence[str], network: NetworkProfile | None = None, program_root: Path = REPO_ROOT
 ) -> Iterator[tuple[Simulators, LocalProject, tuple[str, str]]]:
     """Simulators running, a fresh project copy and backend, and an SSH key pair; all gone afterwards."""
     sims = Simulators(repos, network)
@@ -259,6 +260,6 @@ def local_deployment(
     try:
         with tempfile.TemporaryDirectory(prefix="penpal-local-") as tmp:
             workdir = Path(tmp)
-            yield sims, LocalProject(workdir), ssh_key_pair(workdir)
+            yield sims, LocalProject(workdir, program_root), ssh_key_pair(workdir)
     finally:
         sims.stop()
