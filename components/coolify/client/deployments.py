@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import threading
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from .http import CoolifyHttp
 from .types import JsonObject
+
+if TYPE_CHECKING:
+    from .http import CoolifyHttp  # the program imports this module; only the provider needs requests
 
 FINISHED = "finished"
 UNSUCCESSFUL = frozenset({"failed", "cancelled-by-user"})
