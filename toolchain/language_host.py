@@ -7,10 +7,8 @@ in the `pulumi` PyPI package. It does what the engine needs for `preview/up/refr
 - `Handshake`, `GetPluginInfo`, `About`;
 - `GetRequiredPackages` / `GetRequiredPlugins`: the resource plugins named by the `pulumi-plugin.json`
   files of the packages installed in the program's virtualenv;
-- `Run`: runs `toolchain/run_program.py` under the program's interpreter, with the engine's config in
-  `PULUMI_CONFIG` / `PULUMI_CONFIG_SECRET_KEYS`, output passed through to the engine. The first
-  `GetRequiredPackages` / `GetRequiredPlugins` already starts it in `--warm` mode, so that importing
-  the Pulumi SDK and the provider SDKs overlaps with the engine loading plugins and state;
+- `Run`: starts `toolchain/run_program.py` under the program's interpreter, with the engine's config in
+  `PULUMI_CONFIG` / `PULUMI_CONFIG_SECRET_KEYS`, output passed through to the engine;
 - `GetProgramDependencies`, `InstallDependencies` (creates the virtualenv from requirements.txt), `Cancel`.
 
 The engine starts it as `pulumi-language-python [flags] <engine-address>` and reads the port from stdout.
@@ -19,7 +17,6 @@ The engine starts it as `pulumi-language-python [flags] <engine-address>` and re
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import os
 import signal
@@ -66,8 +63,7 @@ def _options(info: language_pb2.ProgramInfo) -> dict[str, Any]:
     return MessageToDict(info.options) if info.HasField("options") else {}
 
 
-@functools.cache
-def installed_plugin_packages(python: str) -> tuple[dict[str, str], ...]:
+def installed_plugin_packages(python: str) -> list[dict[str, str]]:
     """Read every `pulumi-plugin.json` shipped by the packages importable by `python`."""
     script = (
         "import json, sys, pathlib\n"
@@ -88,37 +84,15 @@ def installed_plugin_packages(python: str) -> tuple[dict[str, str], ...]:
         if not entry.get("resource", False) or name in seen:
             continue
         seen.add(name)
-        plugins.append({"name": name, "version": entry.get("version", ""), "server": entry.get("server", ""),
-                        "package": entry["package"]})
-    return tuple(plugins)
+        plugins.append({"name": name, "version": entry.get("version", ""), "server": entry.get("server", "")})
+    return plugins
 
 
 class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
     def __init__(self, engine_address: str | None) -> None:
         self.engine_address = engine_address
         self._children: set[subprocess.Popen[bytes]] = set()
-        self._warm: dict[str, subprocess.Popen[bytes]] = {}
         self._lock = threading.Lock()
-
-    def _plugins(self, python: str) -> tuple[dict[str, str], ...]:
-        plugins = installed_plugin_packages(python)
-        self._start_warm(python, [p["package"] for p in plugins])
-        return plugins
-
-    def _start_warm(self, python: str, modules: list[str]) -> None:
-        """One runner per interpreter, importing the SDKs while the engine prepares the run."""
-        with self._lock:
-            if python in self._warm:
-                return
-            self._warm[python] = subprocess.Popen(
-                [python, "-u", str(RUN_PROGRAM), "--warm", "pulumi", "pulumi.runtime", *modules],
-                stdin=subprocess.PIPE,
-            )
-
-    def _take_warm(self, python: str) -> subprocess.Popen[bytes] | None:
-        with self._lock:
-            child = self._warm.pop(python, None)
-        return child if child is not None and child.poll() is None else None
 
     def Handshake(self, request: Any, context: grpc.ServicerContext) -> Any:
         self.engine_address = request.engine_address
@@ -131,7 +105,7 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         python = interpreter_for(request.info)
         packages = [
             plugin_pb2.PackageDependency(kind="resource", name=p["name"], version=p["version"], server=p["server"])
-            for p in self._plugins(python)
+            for p in installed_plugin_packages(python)
         ]
         return language_pb2.GetRequiredPackagesResponse(packages=packages)
 
@@ -139,7 +113,7 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         python = interpreter_for(request.info)
         plugins = [
             plugin_pb2.PluginDependency(kind="resource", name=p["name"], version=p["version"], server=p["server"])
-            for p in self._plugins(python)
+            for p in installed_plugin_packages(python)
         ]
         return language_pb2.GetRequiredPluginsResponse(plugins=plugins)
 
@@ -148,20 +122,13 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
             python = interpreter_for(request.info)
         except FileNotFoundError as err:
             return language_pb2.RunResponse(error=str(err))
-        config = {
-            "PULUMI_CONFIG": json.dumps(dict(request.config)),
-            "PULUMI_CONFIG_SECRET_KEYS": json.dumps(list(request.configSecretKeys)),
-        }
+        args = [python, "-u", str(RUN_PROGRAM), *self._arguments(request)]
+        env = dict(os.environ)
+        env["PULUMI_CONFIG"] = json.dumps(dict(request.config))
+        env["PULUMI_CONFIG_SECRET_KEYS"] = json.dumps(list(request.configSecretKeys))
         program_dir = request.info.program_directory or request.pwd or None
-        child = self._take_warm(python)
-        if child is not None and child.stdin is not None:
-            order = {"argv": self._arguments(request), "env": config, "cwd": program_dir}
-            child.stdin.write(json.dumps(order).encode() + b"\n")
-            child.stdin.close()
-        else:
-            # Inherit our stdout/stderr: the engine reads them as the program's output.
-            args = [python, "-u", str(RUN_PROGRAM), *self._arguments(request)]
-            child = subprocess.Popen(args, env={**os.environ, **config}, cwd=program_dir)
+        # Inherit our stdout/stderr: the engine reads them as the program's output.
+        child = subprocess.Popen(args, env=env, cwd=program_dir)
         with self._lock:
             self._children.add(child)
         try:

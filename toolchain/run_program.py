@@ -2,18 +2,12 @@
 
 Arguments come from `language_host.py`: engine and monitor addresses, project, stack, and the program
 path. Config arrives in the `PULUMI_CONFIG` / `PULUMI_CONFIG_SECRET_KEYS` environment variables.
-
-`run_program.py --warm <module>...` is started by the language host before the engine asks it to run
-the program: it imports the Pulumi SDK and the given provider SDKs (about a second), then waits for one
-JSON line on stdin with the run's `argv`, `env` and `cwd`. An empty stdin (the host went away) ends it.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
-import json
 import os
 import runpy
 import signal
@@ -98,24 +92,5 @@ def main(argv: list[str]) -> int:
         sys.stderr.flush()
 
 
-def warm(modules: list[str]) -> int:
-    """Import `modules` now, then run the program the host describes on stdin (see the module docstring)."""
-    for name in modules:
-        try:
-            importlib.import_module(name)
-        except Exception:  # a package that cannot be imported here is the program's business, later
-            continue
-    line = sys.stdin.readline()
-    if not line.strip():
-        return 0
-    order = json.loads(line)
-    os.environ.update(order["env"])
-    if order.get("cwd"):
-        os.chdir(order["cwd"])
-    return main(order["argv"])
-
-
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--warm"]:
-        sys.exit(warm(sys.argv[2:]))
     sys.exit(main(sys.argv[1:]))
