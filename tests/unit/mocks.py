@@ -132,7 +132,7 @@ class RecordingMocks(Mocks):
             password = _unwrap(inputs["root_password"])
             outputs["internal_url"] = f"mongodb://root:{password}@{uuid}:27017/?directConnection=true"
         elif kind == "Deployment":
-            outputs.update(deployment_uuid=f"{args.name}-queued", status="queued")
+            outputs.update(deployment_uuid=f"{args.name}-deployment", status="queued")
         return uuid, outputs
 
     # Queries -------------------------------------------------------------------------------

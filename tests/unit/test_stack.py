@@ -117,7 +117,7 @@ def test_one_wait_for_every_service_deployment(install_mocks: InstallMocks) -> N
     wait = mocks.one(T.C_DEPLOYMENT_WAIT)
     apps = {r.name: r for r in mocks.of_type(T.C_APPLICATION)}
     assert wait.plain("deployments") == {
-        service: {"application_uuid": f"{service}-app-uuid", "deployment_uuid": f"{service}-deployment-queued"}
+        service: {"application_uuid": f"{service}-app-uuid", "deployment_uuid": f"{service}-deployment-deployment"}
         for service in (DB_SERVICE, API)
     }
     deployments = {r.urn for r in mocks.of_type(T.C_DEPLOYMENT)}
