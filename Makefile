@@ -16,5 +16,5 @@ lint: setup
 test: setup lint  ## every tier: simulators, fidelity (official clients), client/provider, unit (mocks), toolchain, end-to-end
 	$(ENV) pytest -q
 
-bench: setup  ## engine time and API calls per operation for 1, 10 and 50 services
+bench: setup  ## engine time and API calls per operation for 10, 30 and 100 services at 0 and 50 ms, plus an empty-program baseline
 	$(ENV) python -m tests.harness.bench

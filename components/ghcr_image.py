@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
-import pulumi_docker as docker
 
 from components.config import Environment
 
@@ -47,6 +46,9 @@ class GhcrImage(pulumi.ComponentResource):
         tag = select_tag(args.environment, args.tag_override)
         self.repository = pulumi.Output.from_input(repository)
         if args.resolve_digest:
+            # Imported only here: pulumi-docker costs ~0.2 s of every run's start-up and is off by default.
+            import pulumi_docker as docker
+
             found = docker.get_registry_image_output(
                 name=f"{repository}:{tag}", opts=pulumi.InvokeOutputOptions(parent=self)
             )

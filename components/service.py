@@ -84,10 +84,12 @@ class ServiceArgs:
 
 
 class Service(pulumi.ComponentResource):
-    """Image, Coolify application with its env vars and a waited-for deployment, repo secrets and CI.
+    """Image, Coolify application with its env vars and a queued deployment, repo secrets and CI.
 
-    After each deployment, `https://<domain><path>` must answer the expected status (HealthCheck).
-    Outputs: `url`, `application_uuid`, `webhook_url` (secret), `image_ref` and `dns_records`.
+    The stack's `DeploymentWait` waits for the deployment together with the other services' ones; then
+    `check_health` adds the HealthCheck: `https://<domain><path>` must answer the expected status.
+    Outputs: `url`, `application_uuid`, `webhook_url` (secret), `image_ref`, `dns_records` and
+    `deployment_uuid` (the queued deployment).
     """
 
     TYPE = "penpal:infra:Service"
@@ -97,6 +99,7 @@ class Service(pulumi.ComponentResource):
     webhook_url: pulumi.Output[str]
     image_ref: pulumi.Output[str]
     dns_records: pulumi.Output[list[dict[str, object]]]
+    deployment_uuid: pulumi.Output[str]
 
     def __init__(self, name: str, args: ServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(self.TYPE, name, None, opts)
@@ -149,26 +152,16 @@ class Service(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[env_vars]),
         )
-        dns_resources = self._dns(name, domain, args)
-        HealthCheck(
-            f"{name}-health",
-            HealthCheckArgs(
-                url=f"{url}{health.path}",
-                deployment=deployment.deployment_uuid,
-                expected_status=health.expected_status,
-                timeout_s=health.timeout_s,
-                interval_s=health.interval_s,
-                resolve=health.resolve_for(domain),
-                ca_bundle_pem=health.ca_bundle_pem,
-            ),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[deployment, *dns_resources]),
-        )
+        self._name = name
+        self._dns_resources = self._dns(name, domain, args)
+        self._health_args = (f"{url}{health.path}", health, domain)
 
         self.url = pulumi.Output.from_input(url)
         self.application_uuid = application.uuid
         self.webhook_url = pulumi.Output.secret(application.webhook_url)
         self.image_ref = image.ref
         self.dns_records = self._planned_records(domain, args.dns)
+        self.deployment_uuid = deployment.deployment_uuid
 
         RepoSecrets(
             f"{name}-github-secrets",
@@ -194,7 +187,30 @@ class Service(pulumi.ComponentResource):
                 "webhook_url": self.webhook_url,
                 "image_ref": self.image_ref,
                 "dns_records": self.dns_records,
+                "deployment_uuid": self.deployment_uuid,
             }
+        )
+
+    def check_health(self, wait: pulumi.Resource) -> HealthCheck:
+        """The service's HealthCheck, run after `wait` (the stack's DeploymentWait) saw the deployment finish.
+
+        This component only queues the deployment, so the check must follow the wait, not the Deployment.
+        Its input is the queued deployment's uuid (known in a preview for an unchanged service, so only
+        the services with a new deployment show a change).
+        """
+        url, health, domain = self._health_args
+        return HealthCheck(
+            f"{self._name}-health",
+            HealthCheckArgs(
+                url=url,
+                deployment=self.deployment_uuid,
+                expected_status=health.expected_status,
+                timeout_s=health.timeout_s,
+                interval_s=health.interval_s,
+                resolve=health.resolve_for(domain),
+                ca_bundle_pem=health.ca_bundle_pem,
+            ),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[wait, *self._dns_resources]),
         )
 
     def _dns(self, name: str, domain: str, args: ServiceArgs) -> list[pulumi.Resource]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pulumi
 
 from components.config import StackConfig
+from components.coolify import DeploymentWait, DeploymentWaitArgs
 from components.coolify_environment import CoolifyEnvironment, CoolifyEnvironmentArgs
 from components.dns import shared_zone
 from components.hetzner_host import PROJECT_LABEL, HetznerHost, HetznerHostArgs
@@ -92,6 +93,19 @@ def build_stack(cfg: StackConfig) -> dict[str, pulumi.Output[object]]:
         )
         for service in cfg.services
     }
+    if services:
+        # One call waits for every service's deployment (the dynamic-provider server runs 4 calls at once).
+        wait = DeploymentWait(
+            "deployments",
+            DeploymentWaitArgs(
+                deployments={
+                    name: {"application_uuid": s.application_uuid, "deployment_uuid": s.deployment_uuid}
+                    for name, s in services.items()
+                }
+            ),
+        )
+        for service in services.values():
+            service.check_health(wait)
     return {
         OUT_ENVIRONMENT: pulumi.Output.from_input(cfg.environment.value),
         OUT_SERVER_IPV4: host.ipv4_address,

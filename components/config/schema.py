@@ -37,7 +37,7 @@ from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
 from components.config.values import RESERVED_ENV_KEYS, Environment
-from components.health.resolve import ResolveError, parse_resolve
+from components.health.targets import ResolveError, parse_resolve
 from components.reachability_config import (
     DEFAULT_TTL,
     MAX_TTL,

@@ -5,6 +5,7 @@ Provider settings come from stack config: `coolify:url` and `coolify:token` (sec
 
 from .resources.application import Application, ApplicationArgs
 from .resources.deployment import Deployment, DeploymentArgs
+from .resources.deployment_wait import DeploymentWait, DeploymentWaitArgs
 from .resources.env_vars import ApplicationEnvVars, ApplicationEnvVarsArgs
 from .resources.environment import Environment, EnvironmentArgs
 from .resources.mongodb import MongoDatabase, MongoDatabaseArgs
@@ -19,6 +20,8 @@ __all__ = [
     "ApplicationEnvVarsArgs",
     "Deployment",
     "DeploymentArgs",
+    "DeploymentWait",
+    "DeploymentWaitArgs",
     "Environment",
     "EnvironmentArgs",
     "MongoDatabase",

@@ -10,14 +10,17 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from pulumi.dynamic import ConfigureRequest, DiffResult, ReadResult, ResourceProvider
 
-from .client import ClientSettings, CoolifyApiError, CoolifyClient, CoolifyConfigError, NotFoundError
+from .client import ClientSettings, CoolifyApiError, CoolifyConfigError, NotFoundError
 from .client.waiting import poll, wait_until_gone
 from .resources._diff import FieldRule, changed_fields
 from .resources._listing import EnvironmentListing
+
+if TYPE_CHECKING:
+    from .client.coolify import CoolifyClient
 
 URL_KEY = "coolify:url"
 TOKEN_KEY = "coolify:token"
@@ -58,6 +61,8 @@ def settings_from_config(config: Any) -> ClientSettings | None:
 
 def client_for(settings: ClientSettings) -> CoolifyClient:
     """One client (one session, one version probe) per distinct settings in this process."""
+    from .client.coolify import CoolifyClient  # only the provider process needs requests
+
     with _CLIENTS_LOCK:
         client = _CLIENTS.get(settings)
         if client is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pulumi.dynamic import (
@@ -25,8 +25,10 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from components.health.check import HealthCheckSpec, check_health
-from components.health.resolve import ResolveError, parse_resolve
+from components.health.targets import ResolveError, parse_resolve
+
+if TYPE_CHECKING:
+    from components.health.check import HealthCheckSpec
 
 _INPUTS = ("url", "deployment", "expected_status", "timeout_s", "interval_s", "resolve", "ca_bundle_pem")
 
@@ -44,6 +46,9 @@ class HealthCheckArgs:
 
 
 def spec_from_props(props: Mapping[str, Any]) -> HealthCheckSpec:
+    # The probe (requests) is imported where it runs, in the provider: the program only declares the check.
+    from components.health.check import HealthCheckSpec
+
     return HealthCheckSpec(
         url=str(props["url"]),
         expected_status=int(props.get("expected_status") or 200),
@@ -83,10 +88,14 @@ class HealthCheckProvider(ResourceProvider):
         return DiffResult(changes=bool(changed), replaces=[], stables=[], delete_before_replace=False)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
+        from components.health.check import check_health
+
         result = check_health(spec_from_props(props))
         return CreateResult(f"health-{uuid.uuid4().hex[:12]}", _outs(props, result.status, result.attempts))
 
     def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        from components.health.check import check_health
+
         result = check_health(spec_from_props(news))
         return UpdateResult(_outs(news, result.status, result.attempts))
 

@@ -11,6 +11,7 @@ from components.coolify.provider import CoolifyProvider
 from components.coolify.resources._check import is_valid_cron
 from components.coolify.resources.application import ApplicationProvider
 from components.coolify.resources.deployment import DeploymentProvider
+from components.coolify.resources.deployment_wait import DeploymentWaitProvider
 from components.coolify.resources.env_vars import ApplicationEnvVarsProvider
 from components.coolify.resources.environment import EnvironmentProvider
 from components.coolify.resources.mongodb import MongoDatabaseProvider
@@ -79,8 +80,10 @@ def failures(provider: CoolifyProvider, news: dict[str, Any]) -> dict[str, str]:
          "1BAD"),
         (ApplicationEnvVarsProvider(), {"application_uuid": "a" * 24, "variables": {"A": "x"},
                                         "build_time_keys": ["B"]}, "build_time_keys", "'B'"),
-        (DeploymentProvider(), {"application_uuid": "a" * 24, "triggers": {}, "timeout_s": 0}, "timeout_s",
-         "positive"),
+        (DeploymentProvider(), {"application_uuid": "a" * 24, "triggers": "x"}, "triggers", "mapping"),
+        (DeploymentWaitProvider(), {"deployments": {}, "timeout_s": 0}, "timeout_s", "positive"),
+        (DeploymentWaitProvider(), {"deployments": {"api": {"application_uuid": "a"}}}, "deployments",
+         "deployment_uuid"),
     ],
 )
 def test_bad_input_fails_naming_the_field(provider: CoolifyProvider, news: dict[str, Any], field: str,
@@ -103,8 +106,9 @@ def test_bad_input_fails_naming_the_field(provider: CoolifyProvider, news: dict[
                                    "limits_memory": "512m", "limits_cpus": "0.5"}),
         (ApplicationEnvVarsProvider(), {"application_uuid": "a" * 24, "variables": {"NODE_ENV": "staging"},
                                         "build_time_keys": ["NODE_ENV"]}),
-        (DeploymentProvider(), {"application_uuid": "a" * 24, "triggers": {"image": "x"}, "timeout_s": 900,
-                                "poll_interval_s": 2.0, "force": False}),
+        (DeploymentProvider(), {"application_uuid": "a" * 24, "triggers": {"image": "x"}, "force": False}),
+        (DeploymentWaitProvider(), {"deployments": {"api": {"application_uuid": "a", "deployment_uuid": "d"}},
+                                    "timeout_s": 900, "poll_interval_s": 2.0}),
     ],
 )
 def test_good_input_passes(provider: CoolifyProvider, news: dict[str, Any]) -> None:

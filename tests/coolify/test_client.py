@@ -154,6 +154,26 @@ def test_429_is_retried_for_post_honouring_retry_after(
     assert len([p for p in client.projects.list() if p["name"] == "after-throttle"]) == 1
 
 
+def test_coolify_rate_limit_is_waited_out_and_the_request_succeeds(
+    client: CoolifyClient, sim: CoolifySimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.simulators.network import NetworkProfile
+
+    sim.set_network(NetworkProfile(coolify_rate_limit_per_minute=2))
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        sim.rate_limit_per_minute = 2  # the minute has passed: a new window
+
+    monkeypatch.setattr(urllib3.util.retry.time, "sleep", sleep)
+    names = [client.projects.create({"name": f"throttled-{n}"}) for n in range(3)]
+    assert len(set(names)) == 3
+    # The limiter's real answer (Retry-After: up to 60 s) is honoured, capped by retry_after_max_s (5 s in tests).
+    assert sim.throttled == 1 and slept == [5.0]
+    assert sim.count("POST", "/projects") == 4
+
+
 def test_503_then_success_is_retried_for_get(client: CoolifyClient, sim: CoolifySimulator) -> None:
     uuid = client.projects.create({"name": "flaky-read"})
     sim.inject("GET", "/projects/{uuid}", status=503, times=2)

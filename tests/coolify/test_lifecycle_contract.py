@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from components.coolify.resources.application import ApplicationProvider
 from components.coolify.resources.deployment import DeploymentProvider
+from components.coolify.resources.deployment_wait import DeploymentWaitProvider
 from components.coolify.resources.env_vars import ApplicationEnvVarsProvider
 from components.coolify.resources.environment import EnvironmentProvider
 from components.coolify.resources.mongodb import MongoDatabaseProvider
@@ -47,7 +48,11 @@ def test_full_lifecycle_requests_validate_against_the_spec(make_provider: MakePr
     envs = envs_p.create({"application_uuid": app.id, "variables": {"NODE_ENV": "staging", "PORT": "3000"},
                           "build_time_keys": []})
     deployment = deploy_p.create({"application_uuid": app.id, "triggers": {"image": "develop-latest"},
-                                  "force": False, "timeout_s": 5, "poll_interval_s": 0.01})
+                                  "force": False})
+    wait_p = make_provider(DeploymentWaitProvider)
+    waited = wait_p.create({"deployments": {"api": {"application_uuid": app.id, "deployment_uuid": deployment.id}},
+                            "timeout_s": 5, "poll_interval_s": 0.01})
+    assert waited.outs["deployments"]["api"]["status"] == "finished"
 
     # Updates in place.
     app_outs = app_p.update(app.id, app.outs, {**app_inputs, "tag": "sha-1a2b3c4"}).outs
@@ -57,8 +62,10 @@ def test_full_lifecycle_requests_validate_against_the_spec(make_provider: MakePr
     for provider, uuid, outs in ((project_p, project.id, project.outs), (env_p, env.id, env.outs),
                                  (key_p, key.id, key.outs), (server_p, server.id, server.outs),
                                  (app_p, app.id, app_outs), (envs_p, envs.id, envs.outs),
-                                 (mongo_p, mongo.id, mongo.outs), (deploy_p, deployment.id, deployment.outs)):
+                                 (mongo_p, mongo.id, mongo.outs), (deploy_p, deployment.id, deployment.outs),
+                                 (wait_p, waited.id, waited.outs)):
         assert provider.read(uuid, outs).id == uuid
+    wait_p.delete(waited.id, waited.outs)
     deploy_p.delete(deployment.id, deployment.outs)
     envs_p.delete(envs.id, envs.outs)
     app_p.delete(app.id, app_outs)

@@ -110,7 +110,9 @@ def test_prod_lifecycle(local: tuple[Simulators, LocalProject, tuple[str, str]])
     summary = render_summary(_preview_json(project, "prod"), "prod")
     assert "LOG_LEVEL" in summary
     assert "silly-level-value" not in summary and sims.coolify.token not in summary
-    assert "2 to update" in summary  # the env vars, and the health check of the new deployment
+    # The env vars, the stack's DeploymentWait (it waits for the new deployment) and its health check.
+    assert "3 to update" in summary
+    assert 'deployments["penpal-ai-db-service"].deployment_uuid' in summary
     stack.up(color="never", on_output=_quiet)
 
     # A bigger server type is an in-place resize on Hetzner (same server, IP and disk): an update.

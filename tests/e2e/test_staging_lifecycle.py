@@ -179,10 +179,10 @@ def test_one_env_var_change_updates_only_that_service(staging: Staging) -> None:
     staging.set_services([changed, CHAT_SERVICE])
     preview = staging.stack.preview(color="never", diff=True)
     # The env var set of that service is updated and its deployment replaced by a new one (env vars
-    # reach a container only through a new deployment); nothing else changes.
-    # The new deployment is checked again (an update of its HealthCheck).
+    # reach a container only through a new deployment), which the stack's DeploymentWait waits for (an
+    # update); the new deployment is checked again (an update of its HealthCheck); nothing else changes.
     assert {op: n for op, n in preview.change_summary.items() if op != auto.OpType.SAME} == {
-        auto.OpType.UPDATE: 2, auto.OpType.REPLACE: 1}, preview.stdout
+        auto.OpType.UPDATE: 3, auto.OpType.REPLACE: 1}, preview.stdout
     # Values stay hidden; the key that changed is named through its fingerprint.
     changed_lines = [line.strip() for line in preview.stdout.splitlines() if line.strip().startswith("~ ")]
     assert any(line.startswith("~ LOG_LEVEL") for line in changed_lines), preview.stdout
@@ -191,7 +191,7 @@ def test_one_env_var_change_updates_only_that_service(staging: Staging) -> None:
     chat_checks = staging.sims.services.by_domain[f"staging.{CHAT_SERVICE.name}.penpal-ai.maksou.dev"]
     counts = (db_checks.request_count(), chat_checks.request_count())
     result = staging.up()
-    assert _updated_urns(result) == {"update": 2, "replace": 1}
+    assert _updated_urns(result) == {"update": 3, "replace": 1}
     assert (db_checks.request_count(), chat_checks.request_count()) == (counts[0] + 1, counts[1])
     env = _env(staging.sims, _app(staging.sims, DB_SERVICE.name))
     assert env["LOG_LEVEL"] == "warn"
@@ -204,7 +204,7 @@ def test_rollback_by_tag_updates_the_application_and_redeploys(staging: Staging)
     pinned = replace(DB_SERVICE, env={"LOG_LEVEL": "warn"}, tag="sha-1a2b3c4")
     staging.set_services([pinned, CHAT_SERVICE])
     result = staging.up()
-    assert _updated_urns(result) == {"update": 2, "replace": 1}
+    assert _updated_urns(result) == {"update": 3, "replace": 1}
     app = _app(staging.sims, DB_SERVICE.name)
     assert app["docker_registry_image_tag"] == "sha-1a2b3c4"
     new = [d for d in staging.sims.coolify.state.deployments if d["deployment_uuid"] not in before]

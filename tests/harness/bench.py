@@ -1,12 +1,15 @@
 """`make bench`: engine time, API requests, state size and peak memory per operation, as services grow.
 
-For each service count (default 1, 10 and 50, in one stack `staging`) it starts the simulators, runs
-the real engine on a file backend through the Automation API, and measures six operations in order:
-a preview of the empty stack, `up` from empty, a no-op preview, a no-op `up`, `refresh`, and an `up`
-that changes one service's env var. Every request the simulators receive is compared with the
-minimum the operation needs, worked out from the steps the engine reported (see `NEEDED`).
+For each service count (default 10, 30 and 100, in one stack `staging`) and each network latency
+(default 0 and 50 ms round trip, Coolify's rate limit of 200 requests per minute on) it starts the
+simulators, runs the real engine on a file backend through the Automation API, and measures seven
+operations in order: a preview of the empty stack, `up` from empty, a no-op preview, `preview
+--refresh`, a no-op `up`, `refresh`, and an `up` that changes one service's env var. Every request the
+simulators receive is compared with the minimum the operation needs, worked out from the steps the
+engine reported (see `NEEDED`). A baseline row times the preview of an empty Python program on the
+same toolchain.
 
-    python -m tests.harness.bench [--services 1,10,50] [--output BENCHMARKS.md | --no-write]
+    python -m tests.harness.bench [--services 10,30,100] [--latency-ms 0,50] [--output BENCHMARKS.md | --no-write]
 
 Exits 1 if a no-op `up` sends any write to any simulator.
 """
@@ -19,8 +22,10 @@ import json
 import os
 import platform
 import re
+import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter
@@ -31,13 +36,31 @@ from typing import Any
 
 from pulumi import automation as auto
 
-from tests.harness.local import REPO_ROOT, ServiceSpec, local_deployment, pulumi_bin_dir, stack_config
+from tests.harness.local import (
+    REPO_ROOT,
+    LocalProject,
+    ServiceSpec,
+    local_deployment,
+    pulumi_bin_dir,
+    stack_config,
+)
+from tests.simulators.network import NetworkProfile
 
 STACK = "staging"
-DEFAULT_SERVICE_COUNTS = (1, 10, 50)
-OPERATIONS = ("preview (empty stack)", "up (from empty)", "preview (no-op)", "up (no-op)", "refresh",
-              "up (one env var)")
+DEFAULT_SERVICE_COUNTS = (10, 30, 100)
+DEFAULT_LATENCIES_MS = (0, 50)
+OPERATIONS = ("preview (empty stack)", "up (from empty)", "preview (no-op)", "preview --refresh", "up (no-op)",
+              "refresh", "up (one env var)")
+NOOP_PREVIEW = "preview (no-op)"
 NOOP_UP = "up (no-op)"
+# Timed as the median of this many runs: a fixed cost of a few seconds is noisy on a shared machine.
+PREVIEW_REPEATS = 3
+# Coolify in the benchmark: each deployment builds for BUILD_S, CONCURRENT_BUILDS at a time on the server
+# (the server's `concurrent_builds`, 2 unless the operator raises it; 10 here, Terraform's parallelism),
+# and its queue takes them all (`deployment_queue_limit`, 25 by default).
+BUILD_S = 2.0
+CONCURRENT_BUILDS = 10
+QUEUE_LIMIT = 500
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 SIMULATORS = ("coolify", "hcloud", "github")
 SIMULATOR_TITLES = {"coolify": "Coolify", "hcloud": "Hetzner", "github": "GitHub"}
@@ -91,10 +114,14 @@ NEEDED: dict[Step, tuple[Route, ...]] = {
     ("coolify:ApplicationEnvVars", "update"): ((C, "PATCH", f"{CV1}/applications/{{uuid}}/envs/bulk"),
                                                (C, "GET", f"{CV1}/applications/{{uuid}}/envs")),
     ("coolify:ApplicationEnvVars", "read"): ((C, "GET", f"{CV1}/applications/{{uuid}}/envs"),),
-    # The read that sees the deployment finished; earlier polls are counted as waiting.
-    ("coolify:Deployment", "create"): ((C, "POST", f"{CV1}/deploy"), (C, "GET", f"{CV1}/deployments/{{uuid}}")),
-    ("coolify:Deployment", "read"): ((C, "GET", f"{CV1}/deployments/{{uuid}}"),),
-    ("coolify:Deployment", "delete"): (),  # a deployment is an event: nothing to delete in Coolify
+    # A Deployment only queues; the stack's DeploymentWait reads each one's outcome (see minimum_requests).
+    ("coolify:Deployment", "create"): ((C, "POST", f"{CV1}/deploy"),),
+    ("coolify:Deployment", "read"): (),  # a deployment is an event: nothing of it can drift
+    ("coolify:Deployment", "delete"): (),  # nor be deleted in Coolify
+    ("coolify:DeploymentWait", "create"): ((C, "GET", f"{CV1}/deployments"),),
+    ("coolify:DeploymentWait", "update"): ((C, "GET", f"{CV1}/deployments"),),
+    ("coolify:DeploymentWait", "read"): (),
+    ("coolify:DeploymentWait", "delete"): (),
     ("hcloud:SshKey", "create"): ((H, "POST", "/v1/ssh_keys"), (H, "GET", "/v1/ssh_keys/{id}")),
     ("hcloud:SshKey", "read"): ((H, "GET", "/v1/ssh_keys/{id}"),),
     ("hcloud:Firewall", "create"): ((H, "POST", "/v1/firewalls"), (H, "GET", "/v1/firewalls/{id}")),
@@ -126,9 +153,11 @@ COOLIFY_VERSION_PROBE: Route = (C, "GET", f"{CV1}/version")  # refuses Coolify <
 ENVIRONMENT_LISTING: Route = (C, "GET", f"{CV1}/projects/{{uuid}}/{{environment_name_or_uuid}}")
 ADOPTS_FROM_ENVIRONMENT = frozenset({"coolify:Application", "coolify:MongoDatabase"})
 
+DEPLOYMENT_OUTCOME: Route = (C, "GET", f"{CV1}/deployments/{{uuid}}")
 # Requests beyond the minimum that are not ours to remove, by route.
 WAITING: dict[Route, str] = {
-    (C, "GET", f"{CV1}/deployments/{{uuid}}"): "Coolify deployment status polls until it finishes",
+    (C, "GET", f"{CV1}/deployments"): "one listing of running deployments per poll while any still runs",
+    DEPLOYMENT_OUTCOME: "Coolify deployment status polls until it finishes",
     (C, "GET", f"{CV1}/servers/{{uuid}}"): "Coolify server polls until validation marks it usable",
 }
 PROVIDER_INTERNAL: dict[Route, str] = {
@@ -163,10 +192,14 @@ class OperationResult:
     changes: dict[str, int]
     peak_kib: dict[str, int] = field(default_factory=dict)
     dry_run: bool = False
-    """A preview: its steps are planned, not performed, so it needs no request at all."""
+    """A preview: its steps are planned, not performed, so it needs no request but its refresh reads."""
+    throttled: int = 0
+    """Requests Coolify's rate limiter refused (429); the client waits `Retry-After` and sends them again."""
 
     def minimum(self) -> Counter[Route]:
-        return Counter() if self.dry_run else minimum_requests(self.steps)
+        if self.dry_run:
+            return minimum_requests({step: n for step, n in self.steps.items() if step[1] == "read"})
+        return minimum_requests(self.steps)
 
     def writes(self) -> list[Route]:
         return sorted(route for route in self.requests.elements() if route[1] in WRITE_METHODS)
@@ -181,6 +214,7 @@ class RunResult:
     """Dynamic resource type -> size in the state file of one serialized (encrypted) `__provider`."""
     provider_plain_bytes: dict[str, int]
     """Dynamic resource type -> size of the base64 pickle the SDK makes of the provider."""
+    latency_ms: float = 0.0
 
     def operation(self, name: str) -> OperationResult:
         return next(op for op in self.operations if op.name == name)
@@ -228,6 +262,11 @@ def minimum_requests(steps: Mapping[Step, int]) -> Counter[Route]:
             needed[route] += count
     if any(rtype.startswith("coolify:") and n for (rtype, _action), n in steps.items()):
         needed[COOLIFY_VERSION_PROBE] += 1
+    waits = sum(n for (rtype, action), n in steps.items() if rtype == "coolify:DeploymentWait"
+                and action in ("create", "update"))
+    queued = steps.get(("coolify:Deployment", "create"), 0)
+    if waits and queued:
+        needed[DEPLOYMENT_OUTCOME] += queued  # the wait reads each new deployment's outcome once
     adopting = {rtype for (rtype, action), n in steps.items() if rtype in ADOPTS_FROM_ENVIRONMENT
                 and action == "create" and n}
     if adopting:
@@ -321,8 +360,8 @@ def _cell(t: SimulatorTotals) -> str:
 
 
 def summary_table(results: Sequence[RunResult]) -> list[str]:
-    header = ["services", "operation", "wall s", *(f"{SIMULATOR_TITLES[s]} req / min" for s in SIMULATORS),
-              "ours / min", "writes", "changes"]
+    header = ["services", "latency ms", "operation", "wall s",
+              *(f"{SIMULATOR_TITLES[s]} req / min" for s in SIMULATORS), "ours / min", "429s", "writes", "changes"]
     rows = []
     for run in results:
         for op in run.operations:
@@ -331,8 +370,8 @@ def summary_table(results: Sequence[RunResult]) -> list[str]:
             controllable = sum(t.controllable for t in sims)
             minimum = sum(t.minimum for t in sims)
             changes = ", ".join(f"{k} {v}" for k, v in sorted(op.changes.items())) or "none"
-            rows.append([run.services, op.name, f"{op.seconds:.1f}", *(_cell(t) for t in sims),
-                         ratio(controllable, minimum), sum(t.writes for t in sims), changes])
+            rows.append([run.services, f"{run.latency_ms:g}", op.name, f"{op.seconds:.1f}", *(_cell(t) for t in sims),
+                         ratio(controllable, minimum), op.throttled, sum(t.writes for t in sims), changes])
     return _table(header, rows)
 
 
@@ -409,18 +448,51 @@ def scaling_table(results: Sequence[RunResult]) -> list[str]:
     return _table(header, rows)
 
 
-def render_report(results: Sequence[RunResult], machine: str, when: str) -> str:
+def fixed_cost_table(results: Sequence[RunResult], baseline_s: float) -> list[str]:
+    """The no-op preview against the preview of an empty Python program on the same toolchain."""
+    header = ["services", "latency ms", "no-op preview s", "empty program preview s", "ratio"]
+    rows = [[run.services, f"{run.latency_ms:g}", f"{(s := run.operation(NOOP_PREVIEW).seconds):.2f}",
+             f"{baseline_s:.2f}", f"{s / baseline_s:.2f}x" if baseline_s else "-"] for run in results]
+    return _table(header, rows)
+
+
+def latency_table(results: Sequence[RunResult]) -> list[str]:
+    """Wall time per operation at each latency, side by side (one column per latency)."""
+    latencies = sorted({run.latency_ms for run in results})
+    counts = sorted({run.services for run in results})
+    by_key = {(run.services, run.latency_ms): run for run in results}
+    header = ["services", "operation", *(f"wall s at {ms:g} ms" for ms in latencies),
+              *(f"429s at {ms:g} ms" for ms in latencies)]
+    rows = []
+    for count in counts:
+        for name in OPERATIONS:
+            runs = [by_key.get((count, ms)) for ms in latencies]
+            rows.append([count, name, *(f"{r.operation(name).seconds:.1f}" if r else "-" for r in runs),
+                         *(r.operation(name).throttled if r else "-" for r in runs)])
+    return _table(header, rows)
+
+
+def render_report(results: Sequence[RunResult], machine: str, when: str, baseline_s: float = 0.0) -> str:
+    lowest = min((run.latency_ms for run in results), default=0.0)
+    base = [run for run in results if run.latency_ms == lowest]
     lines = [f"Measured {when} on {machine}.", "",
+             f"Coolify simulator: rate limit 200 requests per minute; each deployment builds for {BUILD_S:g} s, "
+             f"{CONCURRENT_BUILDS} at a time on the server (`concurrent_builds`). Previews of no-op stacks "
+             f"and of the empty program: median of {PREVIEW_REPEATS} runs.", "",
              "### Time and requests per operation", "",
              "`req / min`: requests the simulator received / the minimum the engine's steps need (see "
              "`NEEDED` in `tests/harness/bench.py`). Excess: *avoidable* is ours to remove; *waiting* are "
              "polls of a job still running; *provider* are requests the hcloud/github plugins make on their "
-             "own. `ours / min` leaves out waiting and provider requests.", "",
+             "own. `ours / min` leaves out waiting and provider requests. `429s`: requests Coolify's rate "
+             "limiter refused (the client waited `Retry-After` and sent them again).", "",
              *summary_table(results), "",
-             "### Scaling", "", *scaling_table(results), "",
-             "### State", "", *state_table(results), "",
-             "### Peak resident memory (VmHWM) per process", "", *memory_table(results), "",
-             "### Requests per route (actual/minimum)", "", *routes_table(results), ""]
+             "### Latency", "", *latency_table(results), "",
+             "### Fixed cost: no-op preview against an empty Python program", "",
+             *fixed_cost_table(results, baseline_s), "",
+             f"### Scaling (latency {lowest:g} ms)", "", *scaling_table(base), "",
+             "### State", "", *state_table(base), "",
+             f"### Peak resident memory (VmHWM) per process (latency {lowest:g} ms)", "", *memory_table(base), "",
+             f"### Requests per route (actual/minimum, latency {lowest:g} ms)", "", *routes_table(base), ""]
     return "\n".join(lines)
 
 
@@ -521,15 +593,34 @@ def _step_recorder(steps: Counter[Step]) -> Callable[[auto.EngineEvent], None]:
     return record
 
 
-def measure(name: str, sims: Any, run: Callable[..., Any], *, dry_run: bool) -> OperationResult:
-    sims.reset_counts()
-    steps: Counter[Step] = Counter()
-    with PeakMemory() as memory:
-        started = time.monotonic()
-        result = run(color="never", on_output=lambda _line: None, on_event=_step_recorder(steps))
-        seconds = time.monotonic() - started
-        memory.sample()
-    return OperationResult(name, seconds, _recorded(sims), steps, change_counts(result), memory.peaks, dry_run)
+def measure(name: str, sims: Any, run: Callable[..., Any], *, dry_run: bool, repeats: int = 1,
+            **options: Any) -> OperationResult:
+    """Run the operation `repeats` times (only for operations that change nothing); the median time counts."""
+    times: list[float] = []
+    for _ in range(repeats):
+        sims.reset_counts()
+        steps: Counter[Step] = Counter()
+        with PeakMemory() as memory:
+            started = time.monotonic()
+            result = run(color="never", on_output=lambda _line: None, on_event=_step_recorder(steps), **options)
+            times.append(time.monotonic() - started)
+            memory.sample()
+    return OperationResult(name, statistics.median(times), _recorded(sims), steps, change_counts(result),
+                           memory.peaks, dry_run, sims.coolify.throttled)
+
+
+def empty_program_preview_seconds(repeats: int = PREVIEW_REPEATS) -> float:
+    """Median time of `pulumi preview` of an empty Python program on the same toolchain and backend kind."""
+    with tempfile.TemporaryDirectory(prefix="penpal-baseline-") as tmp:
+        project = LocalProject(Path(tmp))
+        (project.project_dir / "__main__.py").write_text('"""An empty program: the baseline of a preview."""\n')
+        stack = project.stack("baseline", {})
+        times = []
+        for _ in range(repeats):
+            started = time.monotonic()
+            stack.preview(color="never", on_output=lambda _line: None)
+            times.append(time.monotonic() - started)
+        return statistics.median(times)
 
 
 def change_counts(result: auto.PreviewResult | auto.UpResult | auto.RefreshResult) -> dict[str, int]:
@@ -560,6 +651,7 @@ def _dynamic_providers() -> dict[str, Any]:
     from components.coolify.resources import (
         application,
         deployment,
+        deployment_wait,
         env_vars,
         environment,
         mongodb,
@@ -572,6 +664,7 @@ def _dynamic_providers() -> dict[str, Any]:
         "coolify:Application": application.ApplicationProvider(),
         "coolify:ApplicationEnvVars": env_vars.ApplicationEnvVarsProvider(),
         "coolify:Deployment": deployment.DeploymentProvider(),
+        "coolify:DeploymentWait": deployment_wait.DeploymentWaitProvider(),
         "coolify:Environment": environment.EnvironmentProvider(),
         "coolify:MongoDatabase": mongodb.MongoDatabaseProvider(),
         "coolify:PrivateKey": private_key.PrivateKeyProvider(),
@@ -586,30 +679,37 @@ def _serialize_provider(provider: Any) -> str:
     return serialize_provider(provider)
 
 
-def run_benchmark(count: int, log: Callable[[str], None]) -> RunResult:
+def run_benchmark(count: int, log: Callable[[str], None], latency_ms: float = 0.0,
+                  preview_repeats: int = PREVIEW_REPEATS, program_root: Path = REPO_ROOT) -> RunResult:
     services = bench_services(count)
-    with local_deployment([s.name for s in services]) as (sims, project, ssh_keys):
+    network = NetworkProfile(latency_s=latency_ms / 1000)
+    with local_deployment([s.name for s in services], network, program_root) as (sims, project, ssh_keys):
         sims.add_shared_zone()  # owned by the prod stack
+        sims.coolify.set_deploy_timing(in_progress_s=BUILD_S, by_time=True)
+        sims.coolify.config.server_settings = {"concurrent_builds": CONCURRENT_BUILDS,
+                                               "deployment_queue_limit": QUEUE_LIMIT}
         stack = project.stack(STACK, stack_config(sims, STACK, services, ssh_keys))
         operations = []
 
-        def step(name: str, run: Callable[..., Any]) -> None:
-            result = measure(name, sims, run, dry_run=run == stack.preview)
+        def step(name: str, run: Callable[..., Any], repeats: int = 1, **options: Any) -> None:
+            result = measure(name, sims, run, dry_run=run == stack.preview, repeats=repeats, **options)
             total = sum(result.requests.values())
-            log(f"  {count:>3} services  {name:<22} {result.seconds:6.1f} s  {total:5} requests")
+            log(f"  {count:>3} services {latency_ms:>3g} ms  {name:<22} {result.seconds:6.1f} s  {total:5} requests"
+                f"  {result.throttled} throttled")
             operations.append(result)
 
         step(OPERATIONS[0], stack.preview)
         step(OPERATIONS[1], stack.up)
-        step(OPERATIONS[2], stack.preview)
-        step(OPERATIONS[3], stack.up)
-        step(OPERATIONS[4], stack.refresh)
+        step(OPERATIONS[2], stack.preview, repeats=preview_repeats)
+        step(OPERATIONS[3], stack.preview, refresh=True)
+        step(OPERATIONS[4], stack.up)
+        step(OPERATIONS[5], stack.refresh)
         services[0] = replace(services[0], env={"LOG_LEVEL": "warn"})
         stack.set_all_config(stack_config(sims, STACK, services, ssh_keys))
-        step(OPERATIONS[5], stack.up)
+        step(OPERATIONS[6], stack.up)
         state_file = project.backend_dir / ".pulumi" / "stacks" / "penpal" / f"{STACK}.json"
         in_state, plain = provider_sizes(state_file)
-        return RunResult(count, operations, state_file.stat().st_size, in_state, plain)
+        return RunResult(count, operations, state_file.stat().st_size, in_state, plain, latency_ms)
 
 
 def machine_description() -> str:
@@ -625,8 +725,18 @@ def machine_description() -> str:
 def parse_counts(text: str) -> list[int]:
     counts = [int(part) for part in text.split(",") if part.strip()]
     if not counts or any(n < 1 for n in counts):
-        raise argparse.ArgumentTypeError("give positive service counts separated by commas, e.g. 1,10,50")
+        raise argparse.ArgumentTypeError("give positive service counts separated by commas, e.g. 10,30,100")
     return sorted(set(counts))
+
+
+def parse_latencies(text: str) -> list[float]:
+    try:
+        values = [float(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        values = []
+    if not values or any(v < 0 for v in values):
+        raise argparse.ArgumentTypeError("give round-trip latencies in ms separated by commas, e.g. 0,50")
+    return sorted(set(values))
 
 
 def write_results(path: Path, report: str) -> None:
@@ -639,16 +749,26 @@ def write_results(path: Path, report: str) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.harness.bench", description=__doc__.split("\n")[0])
     parser.add_argument("--services", type=parse_counts, default=list(DEFAULT_SERVICE_COUNTS),
-                        help="service counts, comma-separated (default 1,10,50)")
+                        help="service counts, comma-separated (default 10,30,100)")
+    parser.add_argument("--latency-ms", type=parse_latencies, default=list(DEFAULT_LATENCIES_MS),
+                        help="round-trip latencies of every simulator in ms, comma-separated (default 0,50)")
+    parser.add_argument("--program-root", type=Path, default=REPO_ROOT,
+                        help="run the program of another checkout (Pulumi.yaml, __main__.py, components/) on the "
+                             "same simulators, to compare two versions (default: this one)")
     parser.add_argument("--output", type=Path, default=REPO_ROOT / "BENCHMARKS.md", help="results file")
     parser.add_argument("--no-write", action="store_true", help="print the results only")
     args = parser.parse_args(argv)
 
+    print("Baseline: preview of an empty Python program", flush=True)
+    baseline_s = empty_program_preview_seconds()
+    print(f"  {baseline_s:.2f} s", flush=True)
     results = []
-    for count in args.services:
-        print(f"Benchmark: {count} service(s)", flush=True)
-        results.append(run_benchmark(count, lambda line: print(line, flush=True)))
-    report = render_report(results, machine_description(), dt.date.today().isoformat())
+    for latency_ms in args.latency_ms:
+        for count in args.services:
+            print(f"Benchmark: {count} service(s), {latency_ms:g} ms", flush=True)
+            results.append(run_benchmark(count, lambda line: print(line, flush=True), latency_ms,
+                                         program_root=args.program_root))
+    report = render_report(results, machine_description(), dt.date.today().isoformat(), baseline_s)
     print("\n" + report)
     if not args.no_write:
         write_results(args.output, report)

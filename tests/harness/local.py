@@ -25,6 +25,7 @@ from tests.harness.standin import ServiceStandIn, TestCa
 from tests.simulators.coolify import CoolifySimulator
 from tests.simulators.github import GithubSimulator
 from tests.simulators.hcloud import HcloudSimulator
+from tests.simulators.network import NetworkProfile
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PROJECT_FILES = ("Pulumi.yaml", "__main__.py", "components")
@@ -115,10 +116,13 @@ class ServiceStandIns:
 class Simulators:
     """Coolify, Hetzner Cloud and GitHub simulators on 127.0.0.1, plus service stand-ins, started together."""
 
-    def __init__(self, repos: Sequence[str]) -> None:
+    def __init__(self, repos: Sequence[str], network: NetworkProfile | None = None) -> None:
         self.coolify = CoolifySimulator()
         self.hcloud = HcloudSimulator(token=HCLOUD_TOKEN)
         self.github = GithubSimulator(owner=GITHUB_OWNER, repos=repos)
+        self.network = network or NetworkProfile()
+        self.coolify.set_network(self.network)
+        self.hcloud.network = self.github.network = self.network
         for repo in repos:  # service repos deploy staging from `develop`
             self.github.create_branch(GITHUB_OWNER, repo, "develop")
         self._tmp = tempfile.TemporaryDirectory(prefix="penpal-standins-")
@@ -206,14 +210,15 @@ def _text(value: Any) -> str:
 class LocalProject:
     """A temporary copy of the program with a file backend, driven through the Automation API."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, program_root: Path = REPO_ROOT) -> None:
+        """`program_root`: where the program comes from (another checkout, e.g. to compare two versions)."""
         self.workdir = workdir
         self.project_dir = workdir / "project"
         self.backend_dir = workdir / "state"
         self.project_dir.mkdir(parents=True)
         self.backend_dir.mkdir()
         for name in PROJECT_FILES:
-            source = REPO_ROOT / name
+            source = program_root / name
             if source.is_dir():
                 shutil.copytree(source, self.project_dir / name, ignore=shutil.ignore_patterns("__pycache__"))
             else:
@@ -246,13 +251,15 @@ class LocalProject:
 
 
 @contextmanager
-def local_deployment(repos: Sequence[str]) -> Iterator[tuple[Simulators, LocalProject, tuple[str, str]]]:
+def local_deployment(
+    repos: Sequence[str], network: NetworkProfile | None = None, program_root: Path = REPO_ROOT
+) -> Iterator[tuple[Simulators, LocalProject, tuple[str, str]]]:
     """Simulators running, a fresh project copy and backend, and an SSH key pair; all gone afterwards."""
-    sims = Simulators(repos)
+    sims = Simulators(repos, network)
     sims.start()
     try:
         with tempfile.TemporaryDirectory(prefix="penpal-local-") as tmp:
             workdir = Path(tmp)
-            yield sims, LocalProject(workdir), ssh_key_pair(workdir)
+            yield sims, LocalProject(workdir, program_root), ssh_key_pair(workdir)
     finally:
         sims.stop()

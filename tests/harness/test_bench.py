@@ -12,6 +12,7 @@ from tests.harness import bench
 from tests.harness.bench import (
     COOLIFY_VERSION_PROBE,
     ENVIRONMENT_LISTING,
+    NOOP_PREVIEW,
     NOOP_UP,
     OPERATIONS,
     OperationResult,
@@ -24,6 +25,7 @@ from tests.harness.bench import (
 APP_POST = ("coolify", "POST", "/api/v1/applications/dockerimage")
 APP_GET = ("coolify", "GET", "/api/v1/applications/{uuid}")
 DEPLOY_POLL = ("coolify", "GET", "/api/v1/deployments/{uuid}")
+DEPLOYMENT_LISTING = ("coolify", "GET", "/api/v1/deployments")
 ACTIONS = ("hcloud", "GET", "/v1/actions")
 
 
@@ -76,30 +78,41 @@ def _operation(name: str, requests: Counter[bench.Route], steps: Counter[bench.S
     return OperationResult(name, seconds, requests, steps, {}, {"program": 80 * 1024}, dry_run)
 
 
-def _run(services: int, scale: float, noop_writes: Counter[bench.Route] | None = None) -> RunResult:
+def _run(services: int, scale: float, noop_writes: Counter[bench.Route] | None = None,
+         latency_ms: float = 0.0) -> RunResult:
     created = Counter({APP_POST: services, APP_GET: services, ENVIRONMENT_LISTING: 1, COOLIFY_VERSION_PROBE: 1})
     create_steps = Counter({("coolify:Application", "create"): services})
+    reads = Counter({APP_GET: services, COOLIFY_VERSION_PROBE: 1})
+    read_steps = Counter({("coolify:Application", "read"): services})
     operations = [
         _operation(OPERATIONS[0], Counter(), create_steps, 1.0 * scale, dry_run=True),
         _operation(OPERATIONS[1], created, create_steps, 10.0 * scale),
-        _operation(OPERATIONS[2], Counter(), Counter(), 1.0 * scale, dry_run=True),
+        _operation(NOOP_PREVIEW, Counter(), Counter(), 1.0 * scale, dry_run=True),
+        _operation(OPERATIONS[3], reads, read_steps, 1.2 * scale, dry_run=True),
         _operation(NOOP_UP, noop_writes or Counter(), Counter(), 1.5 * scale),
-        _operation(OPERATIONS[4], Counter({APP_GET: services, COOLIFY_VERSION_PROBE: 1}),
-                   Counter({("coolify:Application", "read"): services}), 1.0 * scale),
-        _operation(OPERATIONS[5], Counter(), Counter(), 2.0 * scale),
+        _operation(OPERATIONS[5], reads, read_steps, 1.0 * scale),
+        _operation(OPERATIONS[6], Counter(), Counter(), 2.0 * scale),
     ]
     return RunResult(services, operations, 20_000 * services, {"coolify:Application": 290},
-                     {"coolify:Application": 120})
+                     {"coolify:Application": 120}, latency_ms)
 
 
 def test_report_renders_every_section_with_ratios() -> None:
-    results = [_run(1, 1.0), _run(10, 2.0), _run(50, 6.0)]
-    report = bench.render_report(results, "2 cores, 24 GiB", "2026-11-25")
+    results = [_run(1, 1.0), _run(10, 2.0), _run(50, 6.0), _run(10, 3.0, latency_ms=50)]
+    results[-1].operations[5].throttled = 7
+    report = bench.render_report(results, "2 cores, 24 GiB", "2026-11-25", baseline_s=1.6)
     assert report.startswith("Measured 2026-11-25 on 2 cores, 24 GiB.")
     # Refresh: one read per application plus the version probe is the minimum.
-    assert "| 10 | refresh | 2.0 | 11 / 11 | 0 / 0 | 0 / 0 | 1.00x | 0 | none |" in report
-    assert "| 50 | up (from empty) | 60.0 | 102 / 102 | 0 / 0 | 0 / 0 | 1.00x | 50 | none |" in report
-    # Scaling is judged from 10 to 50 services: 3x the time for 5x the services is linear.
+    assert "| 10 | 0 | refresh | 2.0 | 11 / 11 | 0 / 0 | 0 / 0 | 1.00x | 0 | 0 | none |" in report
+    assert "| 10 | 50 | refresh | 3.0 | 11 / 11 | 0 / 0 | 0 / 0 | 1.00x | 7 | 0 | none |" in report
+    # A preview with refresh needs its reads and nothing else.
+    assert "| 10 | 0 | preview --refresh | 2.4 | 11 / 11 | 0 / 0 | 0 / 0 | 1.00x | 0 | 0 | none |" in report
+    assert "| 50 | 0 | up (from empty) | 60.0 | 102 / 102 | 0 / 0 | 0 / 0 | 1.00x | 0 | 50 | none |" in report
+    # Latencies side by side; the fixed cost against the empty program.
+    assert "| 10 | refresh | 2.0 | 3.0 | 0 | 7 |" in report
+    assert "| 50 | refresh | 6.0 | - | 0 | - |" in report  # measured at 0 ms only
+    assert "| 10 | 0 | 2.00 | 1.60 | 1.25x |" in report
+    # Scaling is judged from 10 to 50 services at the lowest latency: 3x the time for 5x the services is linear.
     assert "| up (from empty) | 20.0 -> 60.0 | 3.00 | 22 -> 102 | 4.64 | yes |" in report
     assert "| 50 | 977 | 19.5 | 290 | 120 |" in report
     assert "| Coolify | `POST /api/v1/applications/dockerimage` | 1/1 | 10/10 | 50/50 |" in report
@@ -119,10 +132,26 @@ def test_noop_up_writes_are_found() -> None:
     assert bench.noop_up_writes([clean, dirty]) == [(10, ("github", "PUT", "/api/v3/repos/{owner}/{repo}"))]
 
 
-def test_parse_counts() -> None:
+def test_parse_counts_and_latencies() -> None:
     assert bench.parse_counts("50,1,10,10") == [1, 10, 50]
     with pytest.raises(argparse.ArgumentTypeError):
         bench.parse_counts("0,5")
+    assert bench.parse_latencies("50,0,12.5") == [0.0, 12.5, 50.0]
+    for bad in ("-1", "fast", ""):
+        with pytest.raises(argparse.ArgumentTypeError):
+            bench.parse_latencies(bad)
+
+
+def test_minimum_of_deployments_waited_for_together() -> None:
+    queued_and_waited = minimum_requests({("coolify:Deployment", "create"): 3, ("coolify:DeploymentWait", "update"): 1})
+    assert queued_and_waited == Counter({("coolify", "POST", "/api/v1/deploy"): 3, DEPLOYMENT_LISTING: 1,
+                                         DEPLOY_POLL: 3, COOLIFY_VERSION_PROBE: 1})
+    # A refresh of both reads nothing in Coolify: a deployment is an event.
+    assert minimum_requests({("coolify:Deployment", "read"): 3, ("coolify:DeploymentWait", "read"): 1}) == Counter(
+        {COOLIFY_VERSION_PROBE: 1})
+    # Further listings while deployments still run are waiting, not ours to remove.
+    listings = compare(Counter({DEPLOYMENT_LISTING: 4}), Counter({DEPLOYMENT_LISTING: 1}))
+    assert {c.route: c.excess_kind for c in listings} == {DEPLOYMENT_LISTING: "waiting"}
 
 
 def test_results_file_keeps_notes_above_the_marker(tmp_path: Path) -> None:

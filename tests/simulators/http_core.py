@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any, Self
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from tests.simulators.network import NetworkProfile
+
 UNMATCHED_ROUTE = "<unmatched>"
 
 
@@ -154,6 +156,8 @@ class SimulatorBase:
         self._requests: list[RecordedRequest] = []
         self._faults: list[Fault] = []
         self._routes = sorted(self.routes(), key=lambda route: -route.specificity)
+        # Set by the harness for benchmarks: a round trip per request (Hetzner and GitHub have no Coolify limit).
+        self.network = NetworkProfile()
 
     # --- to be provided by subclasses -------------------------------------------------------------
     def routes(self) -> Iterable[Route]:
@@ -261,6 +265,7 @@ class SimulatorBase:
 
     # --- dispatch -------------------------------------------------------------------------------
     def dispatch(self, request: Request) -> Response:
+        self.network.round_trip()
         route, params = self._find_route(request)
         if route is not None:
             request.route = route.template

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from google.protobuf import struct_pb2
 from pulumi.runtime.proto import language_pb2
 
@@ -53,3 +55,19 @@ def test_run_passes_engine_arguments(tmp_path: Path) -> None:
     assert args[args.index("--engine") + 1] == "127.0.0.1:1234"
     assert args[args.index("--dry_run") + 1] == "true"
     assert args[-1] == "."
+
+
+def test_plugin_scan_of_our_own_environment_matches_a_separate_interpreter(monkeypatch: pytest.MonkeyPatch) -> None:
+    here = language_host.installed_plugin_packages(sys.executable)
+    monkeypatch.setattr(language_host, "_is_this_environment", lambda _python: False)
+    assert language_host.installed_plugin_packages(sys.executable) == here
+
+
+def test_the_host_loads_the_grpc_stubs_without_the_pulumi_sdk() -> None:
+    # The engine starts the host twice per command: the SDK's __init__ would cost ~0.2 s CPU each time.
+    host = Path(language_host.__file__)
+    watched = ("pulumi.runtime.mocks", "pulumi.automation", "pulumi.runtime.proto.language_pb2")
+    probe = (f"import runpy, sys; sys.argv = ['host', '--version']; runpy.run_path({str(host)!r}, "
+             f"run_name='__main__'); print(sorted(m for m in {watched!r} if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.splitlines() == [language_host.HOST_VERSION, "['pulumi.runtime.proto.language_pb2']"]

@@ -45,6 +45,7 @@ class T:
     HCLOUD_ZONE = "hcloud:index/zone:Zone"
     HCLOUD_RRSET = "hcloud:index/zoneRrset:ZoneRrset"
     HEALTH_CHECK = "pulumi-python:dynamic/penpal:HealthCheck"
+    C_DEPLOYMENT_WAIT = "pulumi-python:dynamic/coolify:DeploymentWait"
 
 
 GET_REGISTRY_IMAGE = "docker:index/getRegistryImage:getRegistryImage"
@@ -131,7 +132,7 @@ class RecordingMocks(Mocks):
             password = _unwrap(inputs["root_password"])
             outputs["internal_url"] = f"mongodb://root:{password}@{uuid}:27017/?directConnection=true"
         elif kind == "Deployment":
-            outputs.update(deployment_uuid=f"{args.name}-deployment", status="finished")
+            outputs.update(deployment_uuid=f"{args.name}-deployment", status="queued")
         return uuid, outputs
 
     # Queries -------------------------------------------------------------------------------

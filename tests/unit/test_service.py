@@ -8,6 +8,7 @@ import pulumi
 import pytest
 
 from components.config import Environment, ServiceConfig
+from components.coolify import DeploymentWait, DeploymentWaitArgs
 from components.service import CoolifyPlacement, Service, ServiceArgs, env_fingerprint, service_url
 from tests.unit.mocks import COOLIFY_URL, RecordingMocks, T
 from tests.unit.outputs import is_secret, resolve, run_program
@@ -48,9 +49,16 @@ def service(environment: Environment, write_workflow: bool = False, tag: str | N
 
 
 def test_resources_and_names(mocks: RecordingMocks) -> None:
-    run_program(lambda: service(Environment.STAGING))
+    def program() -> None:
+        component = service(Environment.STAGING)
+        wait = DeploymentWait("deployments", DeploymentWaitArgs(deployments={
+            "db": {"application_uuid": component.application_uuid, "deployment_uuid": component.deployment_uuid}}))
+        component.check_health(wait)  # the stack adds it once the wait exists
+
+    run_program(program)
     assert sorted((r.typ, r.name) for r in mocks.registered) == sorted(
         [
+            (T.C_DEPLOYMENT_WAIT, "deployments"),
             (T.SERVICE, "db"),
             (T.GHCR_IMAGE, "db-image"),
             (T.C_APPLICATION, "db-app"),

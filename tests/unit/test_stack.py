@@ -57,6 +57,7 @@ COMMON_COUNTS = {
     T.HEALTH_CHECK: 2,
     T.SERVICE_DNS: 2,
     T.HCLOUD_RRSET: 4,
+    T.C_DEPLOYMENT_WAIT: 1,
 }
 
 
@@ -106,8 +107,24 @@ def test_resource_names(install_mocks: InstallMocks) -> None:
         f"{DB_SERVICE}-ci-workflow",
         f"{DB_SERVICE}-ci-workflow-file",
         *(name.format(s=API) for name in service_children),
+        "deployments",
     ]
     assert sorted(r.name for r in mocks.registered) == sorted(expected)
+
+
+def test_one_wait_for_every_service_deployment(install_mocks: InstallMocks) -> None:
+    mocks, _ = deploy(install_mocks, "staging")
+    wait = mocks.one(T.C_DEPLOYMENT_WAIT)
+    apps = {r.name: r for r in mocks.of_type(T.C_APPLICATION)}
+    assert wait.plain("deployments") == {
+        service: {"application_uuid": f"{service}-app-uuid", "deployment_uuid": f"{service}-deployment-deployment"}
+        for service in (DB_SERVICE, API)
+    }
+    deployments = {r.urn for r in mocks.of_type(T.C_DEPLOYMENT)}
+    assert deployments <= set(wait.dependencies) and len(apps) == 2
+    # A Deployment only queues: each service's health check must follow the wait.
+    checks = mocks.of_type(T.HEALTH_CHECK)
+    assert len(checks) == 2 and all(wait.urn in check.dependencies for check in checks)
 
 
 @pytest.mark.parametrize(

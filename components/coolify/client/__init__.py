@@ -1,6 +1,11 @@
-"""Plain-Python client for the Coolify REST API (no Pulumi imports)."""
+"""Plain-Python client for the Coolify REST API (no Pulumi imports).
 
-from .coolify import CoolifyClient
+`CoolifyClient` (and with it `requests`) is imported on first use: the Pulumi program imports the
+resource modules, but only the provider process sends requests.
+"""
+
+from typing import TYPE_CHECKING, Any
+
 from .errors import (
     ApiDisabledError,
     BadRequestError,
@@ -12,6 +17,7 @@ from .errors import (
     CoolifyTimeoutError,
     CoolifyVersionError,
     DeploymentFailedError,
+    DeploymentsFailedError,
     ForbiddenError,
     NotFoundError,
     RateLimitedError,
@@ -38,6 +44,7 @@ __all__ = [
     "CoolifyVersion",
     "CoolifyVersionError",
     "DeploymentFailedError",
+    "DeploymentsFailedError",
     "ForbiddenError",
     "NotFoundError",
     "RateLimitedError",
@@ -46,3 +53,14 @@ __all__ = [
     "UnprocessableError",
     "WaitTimeoutError",
 ]
+
+if TYPE_CHECKING:
+    from .coolify import CoolifyClient
+
+
+def __getattr__(name: str) -> Any:
+    if name == "CoolifyClient":
+        from .coolify import CoolifyClient
+
+        return CoolifyClient
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

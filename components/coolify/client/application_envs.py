@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
-from .http import CoolifyHttp
 from .types import JsonObject
 from .version import VersionProbe
+
+if TYPE_CHECKING:
+    from .http import CoolifyHttp  # the program imports this module; only the provider needs requests
 
 
 class ApplicationEnvsApi:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from .http import CoolifyHttp
 from .types import JsonObject
 from .version import VersionProbe
+
+if TYPE_CHECKING:
+    from .http import CoolifyHttp  # the program imports this module; only the provider needs requests
 
 # Deleting an application: it is stateless, so its volumes, config and networks go with it.
 APPLICATION_DELETE_PARAMS = {

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
-from .http import CoolifyHttp
 from .types import JsonObject
+
+if TYPE_CHECKING:
+    from .http import CoolifyHttp  # the program imports this module; only the provider needs requests
 
 # Deleting a database keeps its data volume: dropping data must be a deliberate act in Coolify itself.
 DATABASE_DELETE_PARAMS = {

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import Any, cast
+import threading
+from typing import TYPE_CHECKING, Any, cast
 
-from .http import CoolifyHttp
 from .types import JsonObject
+
+if TYPE_CHECKING:
+    from .http import CoolifyHttp  # the program imports this module; only the provider needs requests
 
 FINISHED = "finished"
 UNSUCCESSFUL = frozenset({"failed", "cancelled-by-user"})
@@ -16,14 +19,37 @@ TERMINAL = UNSUCCESSFUL | {FINISHED}
 class DeploymentsApi:
     def __init__(self, http: CoolifyHttp) -> None:
         self._http = http
+        # Deployments this client queued or chose to follow: the current run's, as opposed to ones left
+        # over from an earlier run (a failed leftover is deployed again; a failure of this run is reported).
+        self._followed: set[str] = set()
+        self._lock = threading.Lock()
 
     def deploy(self, application_uuid: str, *, force: bool) -> str | None:
         """Queue a deployment; None when Coolify says one is already queued for this commit (no uuid then)."""
         answer = self._http.post("/deploy", params={"uuid": application_uuid, "force": force})
         for entry in (answer or {}).get("deployments", []) if isinstance(answer, dict) else []:
             if entry.get("resource_uuid") in (None, application_uuid) and entry.get("deployment_uuid"):
-                return str(entry["deployment_uuid"])
+                return self.follow(str(entry["deployment_uuid"]))
         return None
+
+    def follow(self, deployment_uuid: str) -> str:
+        """Record `deployment_uuid` as one of this run's deployments; returns it."""
+        with self._lock:
+            self._followed.add(deployment_uuid)
+        return deployment_uuid
+
+    def followed(self, deployment_uuid: str) -> bool:
+        """True if this client queued (or chose to follow) `deployment_uuid` in this process."""
+        with self._lock:
+            return deployment_uuid in self._followed
+
+    def active(self) -> list[JsonObject]:
+        """Every queued or in-progress deployment on the team's servers, in one request.
+
+        `GET /deployments` (DeployController::deployments: status queued|in_progress on the team's servers).
+        """
+        answer = self._http.get("/deployments")
+        return [cast(JsonObject, row) for row in answer] if isinstance(answer, list) else []
 
     def get(self, deployment_uuid: str) -> JsonObject:
         return cast(JsonObject, self._http.get(f"/deployments/{deployment_uuid}"))

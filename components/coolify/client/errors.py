@@ -60,6 +60,19 @@ class DeploymentFailedError(CoolifyError):
         )
 
 
+
+class DeploymentsFailedError(CoolifyError):
+    """Deployments waited for together ended unsuccessfully; one section per service with its log tail."""
+
+    def __init__(self, failures: dict[str, DeploymentFailedError], total: int) -> None:
+        self.failures = failures
+        names = ", ".join(f"{name} ({error.status})" for name, error in sorted(failures.items()))
+        sections = "\n\n".join(f"{name}: {error}" for name, error in sorted(failures.items()))
+        super().__init__(
+            f"{len(failures)} of {total} deployments failed: {names}. The next `pulumi up` deploys "
+            f"them again.\n\n{sections}"
+        )
+
 def normalize_field_errors(raw: Any) -> FieldErrors:
     """Coolify's `errors` values are a list of strings or a plain string; some handlers send a list of names."""
     if isinstance(raw, Mapping):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from .store import Linger
 
@@ -49,12 +50,17 @@ class DeployOutcome:
 
 @dataclass
 class DeployTiming:
-    """A deployment leaves a state once it was read `*_polls` times there AND `*_s` seconds passed."""
+    """A deployment leaves a state once it was read `*_polls` times there AND `*_s` seconds passed.
+
+    With `by_time`, deployments move on by the clock alone, on any request, read or not (Coolify's queue
+    worker runs ApplicationDeploymentJob on its own); the `*_polls` counts are then ignored.
+    """
 
     queued_polls: int = 1
     in_progress_polls: int = 2
     queued_s: float = 0.0
     in_progress_s: float = 0.0
+    by_time: bool = False
 
 
 @dataclass
@@ -65,7 +71,10 @@ class SimConfig:
     deploy_timing: DeployTiming = field(default_factory=DeployTiming)
     default_outcome: DeployOutcome = field(default_factory=lambda: DeployOutcome("finished"))
     outcomes: dict[str, DeployOutcome] = field(default_factory=dict)  # per application uuid
-    rate_limit_per_minute: int | None = None  # None: no throttling (Coolify's default is 200)
+    # Coolify's `throttle:api` limiter: API_RATE_LIMIT requests per minute, 200 by default (config/api.php).
+    rate_limit_per_minute: int | None = 200
+    # Settings a new server gets instead of Coolify's defaults (concurrent_builds 2, deployment_queue_limit 25).
+    server_settings: dict[str, Any] = field(default_factory=dict)
     # Servers validate instantly unless a test wants them stuck: ip -> (reachable, usable).
     server_validation: dict[str, tuple[bool, bool]] = field(default_factory=dict)
 

@@ -95,15 +95,49 @@ def _outcome_lines(config: SimConfig, store: Store, row: Row) -> tuple[str, list
     return outcome.status, [line.replace("{image}", image) for line in template]
 
 
+def next_queuable(store: Store, row: Row) -> bool:
+    """Coolify's next_queuable(): no deployment of the same application in progress, and fewer in
+    progress on the server than its `concurrent_builds` (bootstrap/helpers/applications.php)."""
+    in_progress = [d for d in store.deployments.values()
+                   if d["server_id"] == row["server_id"] and d["status"] == "in_progress"]
+    if any(d["_application_uuid"] == row["_application_uuid"] for d in in_progress):
+        return False
+    server = store.server_by_id(row["server_id"])
+    limit = int(server["_settings"]["concurrent_builds"]) if server else 2
+    return len(in_progress) < limit
+
+
+def advance_by_time(config: SimConfig, store: Store) -> None:
+    """With `by_time` timing, replay the queue up to now: each build ends `in_progress_s` after it started,
+    and the next queued deployment starts when a build slot frees (or when it was queued, if later)."""
+    timing = config.deploy_timing
+    if not timing.by_time:
+        return
+    now = time.monotonic()
+    freed_at: dict[Any, float] = {}  # server id -> when its last build ended, in this replay
+    while True:
+        for row in sorted((d for d in store.deployments.values() if d["status"] == "queued"), key=lambda d: d["id"]):
+            ready = max(row["_state_since"] + timing.queued_s, freed_at.get(row["server_id"], 0.0))
+            if ready <= now and next_queuable(store, row):
+                start(config, store, row, at=ready)
+        due = [d for d in store.deployments.values()
+               if d["status"] == "in_progress" and d["_state_since"] + timing.in_progress_s <= now]
+        if not due:
+            return
+        first = min(due, key=lambda d: d["_state_since"])
+        finish(config, store, first)
+        freed_at[first["server_id"]] = first["_state_since"] + timing.in_progress_s
+
+
 def observe(config: SimConfig, store: Store, row: Row) -> None:
     """A client read this deployment: count the poll and move to the next state when due."""
-    if row["status"] not in ACTIVE:
-        return
     timing = config.deploy_timing
+    if row["status"] not in ACTIVE or timing.by_time:
+        return
     row["_polls"] += 1
     elapsed = time.monotonic() - row["_state_since"]
     if row["status"] == "queued":
-        if row["_polls"] >= timing.queued_polls and elapsed >= timing.queued_s:
+        if row["_polls"] >= timing.queued_polls and elapsed >= timing.queued_s and next_queuable(store, row):
             start(config, store, row)
         return
     final_status, lines = _outcome_lines(config, store, row)
@@ -116,10 +150,10 @@ def observe(config: SimConfig, store: Store, row: Row) -> None:
         finish(config, store, row)
 
 
-def start(config: SimConfig, store: Store, row: Row) -> None:
+def start(config: SimConfig, store: Store, row: Row, at: float | None = None) -> None:
     row["status"] = "in_progress"
     row["_polls"] = 0
-    row["_state_since"] = time.monotonic()
+    row["_state_since"] = time.monotonic() if at is None else at
     store.touch(row)
 
 

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import copy
+import math
 import threading
 import time
 import traceback
-from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from ..network import NetworkProfile
 from . import deployments
 from .config import KNOWN_ABILITIES, DeployOutcome, DeployTiming, SimConfig, Token
 from .context import Ctx
@@ -65,8 +66,10 @@ class CoolifySimulator:
         self._faults = FaultBook()
         self._tokens: dict[str, Token] = {}
         self._requests: list[RecordedRequest] = []
-        self._rate_windows: dict[str, deque[float]] = {}
+        self._rate_windows: dict[str, RateWindow] = {}
+        self._throttled = 0
         self.config = SimConfig(version=version, api_enabled=api_enabled)
+        self.network = NetworkProfile()
         self._host, self._port = host, port
         self._httpd: ThreadingHTTPServer | None = None
         self._url: str | None = None
@@ -164,6 +167,12 @@ class CoolifySimulator:
         with self._lock:
             self.config.version = value
 
+    def set_network(self, profile: NetworkProfile) -> None:
+        """A round trip per request and the rate limit of `profile` (Coolify's 200/min unless it says otherwise)."""
+        with self._lock:
+            self.network = profile
+        self.rate_limit_per_minute = profile.coolify_rate_limit_per_minute
+
     @property
     def rate_limit_per_minute(self) -> int | None:
         return self.config.rate_limit_per_minute
@@ -235,9 +244,9 @@ class CoolifySimulator:
             self.config.delete_linger = Linger(polls, seconds)
 
     def set_deploy_timing(self, *, queued_polls: int = 1, in_progress_polls: int = 2, queued_s: float = 0.0,
-                          in_progress_s: float = 0.0) -> None:
+                          in_progress_s: float = 0.0, by_time: bool = False) -> None:
         with self._lock:
-            self.config.deploy_timing = DeployTiming(queued_polls, in_progress_polls, queued_s, in_progress_s)
+            self.config.deploy_timing = DeployTiming(queued_polls, in_progress_polls, queued_s, in_progress_s, by_time)
 
     def set_deploy_outcome(self, app_uuid: str | None, status: str, log_lines: list[str] | None = None) -> None:
         """Decide how deployments end: per application uuid, or the default when `app_uuid` is None.
@@ -296,10 +305,12 @@ class CoolifySimulator:
     def reset_counts(self) -> None:
         with self._lock:
             self._requests.clear()
+            self._throttled = 0
 
     # --- the pipeline ----------------------------------------------------------------------------------
 
     def handle(self, method: str, raw_path: str, headers: dict[str, str], raw_body: bytes) -> Response:
+        self.network.round_trip()
         parts = urlsplit(raw_path)
         path = parts.path.rstrip("/") or "/"
         query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
@@ -343,6 +354,7 @@ class CoolifySimulator:
             if limited is not None:
                 return limited
             self._store.purge_due()
+            deployments.advance_by_time(self.config, self._store)
             ctx = Ctx(self._store, self.config, self._url or "", method, path, route.full_template, params, query,
                       raw_body, headers.get("content-type", ""))
             response = self._authorise(ctx, route, bearer)
@@ -382,27 +394,45 @@ class CoolifySimulator:
         return None
 
     def _throttle(self, bearer: str | None) -> Response | None:
+        # Laravel's ThrottleRequests with Coolify's `api` limiter (RouteServiceProvider::configureRateLimiting):
+        # Limit::perMinute(API_RATE_LIMIT) by user: a fixed 60 s window from its first hit (RateLimiter::hit).
         limit = self.config.rate_limit_per_minute
         if limit is None:
             return None
-        window = self._rate_windows.setdefault(bearer or "anonymous", deque())
+        key = bearer or "anonymous"
         now = time.monotonic()
-        while window and now - window[0] >= 60:
-            window.popleft()
-        if len(window) >= limit:
-            retry_after = max(1, int(60 - (now - window[0])))
+        window = self._rate_windows.get(key)
+        if window is None or now >= window.reset_at:
+            window = self._rate_windows[key] = RateWindow(reset_at=now + 60)
+        if window.hits >= limit:
+            self._throttled += 1
+            retry_after = max(1, math.ceil(window.reset_at - now))
             return Response(429, {"message": "Too Many Attempts."}, {
-                "Retry-After": str(retry_after), "X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": "0"})
-        window.append(now)
+                "Retry-After": str(retry_after), "X-RateLimit-Reset": str(int(time.time()) + retry_after),
+                "X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": "0"})
+        window.hits += 1
         return None
 
     def _with_rate_headers(self, response: Response, bearer: str | None) -> Response:
         limit = self.config.rate_limit_per_minute
         if limit is not None and "X-RateLimit-Limit" not in response.headers:
             with self._lock:
-                used = len(self._rate_windows.get(bearer or "anonymous", ()))
+                window = self._rate_windows.get(bearer or "anonymous")
+                used = window.hits if window else 0
             response.headers.update({"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": str(limit - used)})
         return response
+
+    @property
+    def throttled(self) -> int:
+        """How many requests the rate limiter refused (429) since the last `reset_counts()`."""
+        with self._lock:
+            return self._throttled
+
+
+@dataclass
+class RateWindow:
+    reset_at: float
+    hits: int = 0
 
 
 def not_simulated(method: str, path: str) -> Response | None:

@@ -267,6 +267,7 @@ def create_server(ctx: Ctx) -> Response:
     proxy = str(data.get("proxy_type") or "traefik").upper()
     server = ctx.store.insert("servers", server_row(ctx.team_id, key["id"], fields, proxy))
     settings = server_settings_row(server["id"], parse_bool(data.get("is_build_server")))
+    settings.update(ctx.config.server_settings)  # as an operator changed them in the UI (e.g. concurrent_builds)
     settings.update(id=server["id"], created_at=server["created_at"], updated_at=server["updated_at"])
     server["_settings"] = settings
     # A new server gets its default Docker destination.
