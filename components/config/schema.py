@@ -491,6 +491,12 @@ class StackInput(BaseModel):
     def dns_zone(self) -> str | None:
         """The configured zone, else the registrable domain of domainBase (the zone Hetzner can host)."""
         return self.dns.zone or registrable_domain(self.domain_base)
+    allow_prod_replacement: Annotated[
+        StrictBool, BeforeValidator(_bool_text), Field(alias="penpal:allowProdReplacement"), Doc("true or false")
+    ] = False
+    mongo_root_password_rotated: Annotated[
+        StrictBool, BeforeValidator(_bool_text), Field(alias="penpal:mongoRootPasswordRotated"), Doc("true or false")
+    ] = False
 
     @field_validator("environment")
     @classmethod

@@ -45,6 +45,7 @@ class T:
     HCLOUD_ZONE = "hcloud:index/zone:Zone"
     HCLOUD_RRSET = "hcloud:index/zoneRrset:ZoneRrset"
     HEALTH_CHECK = "pulumi-python:dynamic/penpal:HealthCheck"
+    GUARD = "pulumi-python:dynamic:Resource"
 
 
 GET_REGISTRY_IMAGE = "docker:index/getRegistryImage:getRegistryImage"
