@@ -65,6 +65,7 @@ def build_stack(cfg: StackConfig) -> dict[str, pulumi.Output[object]]:
             image=cfg.mongo.image,
             backup_cron=cfg.mongo.backup_cron,
             backup_retention=cfg.mongo.backup_retention,
+            root_password_rotated=cfg.mongo_root_password_rotated,
         ),
     )
     placement = CoolifyPlacement(
