@@ -77,6 +77,8 @@ class HetznerHost(pulumi.ComponentResource):
         )
         # Pulumi refuses to delete or replace a protected resource; Hetzner refuses to delete or rebuild it.
         guarded = pulumi.ResourceOptions(parent=self, protect=args.protected)
+        # Hetzner server names are unique per project (uniqueness_error): a replacement deletes the old one first.
+        replaced_in_place = pulumi.ResourceOptions.merge(guarded, pulumi.ResourceOptions(delete_before_replace=True))
         server = hcloud.Server(
             f"{name}-server",
             name=physical_name,
@@ -91,7 +93,7 @@ class HetznerHost(pulumi.ComponentResource):
             # Hetzner: "currently delete and rebuild attribute needs to have the same value" (change_protection).
             delete_protection=args.protected,
             rebuild_protection=args.protected,
-            opts=guarded,
+            opts=replaced_in_place,
         )
         if args.volume_size_gb is not None:
             hcloud.Volume(
