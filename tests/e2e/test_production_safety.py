@@ -54,6 +54,10 @@ def writes(sims: Simulators) -> list[str]:
     return [f"{r.method} {r.path}" for sim in (sims.hcloud, sims.coolify) for r in sim.requests if r.method in WRITES]
 
 
+def resources(stack: auto.Stack) -> list[dict[str, Any]]:
+    return list((stack.export_stack().deployment or {})["resources"])
+
+
 def server_named(sims: Simulators, name: str) -> dict[str, Any]:
     server = sims.hcloud.server(name)
     assert server is not None
@@ -78,7 +82,7 @@ def refused(project: LocalProject, *args: str) -> str:
 def test_prod_server_is_protected_in_hetzner(local: Deployment, prod: auto.Stack) -> None:
     sims, _, _ = local
     assert server_named(sims, "penpal-production")["protection"] == {"delete": True, "rebuild": True}
-    server = next(r for r in prod.export_stack().deployment["resources"] if r["type"] == "hcloud:index/server:Server")
+    server = next(r for r in resources(prod) if r["type"] == "hcloud:index/server:Server")
     assert server.get("protect") is True
 
 
@@ -87,14 +91,14 @@ def test_a_typo_in_a_key_fails_preview_and_up_and_changes_nothing(local: Deploym
     typo = config(local, "prod")
     typo["penpal:servces"] = typo.pop("penpal:services")
     set_exactly(prod, typo)
-    before = prod.export_stack().deployment["resources"]
+    before = resources(prod)
     sims.reset_counts()
     for command in (("preview",), ("up", "--yes", "--skip-preview")):
         output = refused(project, *command)
         assert "penpal:servces: unknown key; did you mean penpal:services?" in output
         assert "delete" not in output.lower().replace("deleted", "")
     assert writes(sims) == []
-    assert prod.export_stack().deployment["resources"] == before
+    assert resources(prod) == before
     set_exactly(prod, config(local, "prod"))
 
 
@@ -127,7 +131,8 @@ def test_prod_mongo_password_change_is_refused_without_showing_it(local: Deploym
     assert writes(sims) == []
     set_exactly(prod, config(local, "prod"))
     # Back to the deployed values: nothing to do.
-    assert prod.preview(color="never", on_output=_quiet).change_summary.get("update", 0) == 0
+    summary = prod.preview(color="never", on_output=_quiet).change_summary
+    assert {getattr(op, "value", op): n for op, n in summary.items()} == {"same": len(resources(prod))}
 
 
 def test_staging_location_change_replaces_the_server(local: Deployment) -> None:
@@ -138,7 +143,8 @@ def test_staging_location_change_replaces_the_server(local: Deployment) -> None:
     assert old["protection"] == {"delete": False, "rebuild": False}
     set_exactly(stack, config(local, "staging", **{"penpal:server": {"type": "cx22", "location": "nbg1"}}))
     result = stack.up(color="never", on_output=_quiet)
-    assert (result.summary.resource_changes or {}).get("replace") == 1
+    counts = {getattr(op, "value", op): n for op, n in (result.summary.resource_changes or {}).items()}
+    assert counts.get("replace") == 1, counts
     new = server_named(sims, "penpal-staging")
     assert new["id"] != old["id"] and new["location"]["name"] == "nbg1"
     assert sims.hcloud.server(old["id"]) is None
