@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,12 +17,14 @@ from tests.harness.local import (
     LocalProject,
     Simulators,
     local_deployment,
+    ssh_key_pair,
     stack_config,
 )
 
 SERVICE = replace(EXAMPLE_SERVICES[0], secret_env={})
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 PROCEDURE = "see 'Production safety' in README.md"
+NBG1 = {"type": "cx22", "location": "nbg1"}
 
 Deployment = tuple[Simulators, LocalProject, tuple[str, str]]
 
@@ -36,9 +39,12 @@ def local() -> Iterator[Deployment]:
         yield deployment
 
 
-def config(local: Deployment, stack: str, **base: Any) -> dict[str, auto.ConfigValue]:
-    sims, _, keys = local
-    return stack_config(sims, stack, [SERVICE], keys, base={"penpal:services": [SERVICE.config_entry()], **base})
+def config(
+    local: Deployment, stack: str, keys: tuple[str, str] | None = None, base: Mapping[str, Any] | None = None
+) -> dict[str, auto.ConfigValue]:
+    sims, _, prod_keys = local
+    values = {"penpal:services": [SERVICE.config_entry()], **(base or {})}
+    return stack_config(sims, stack, [SERVICE], keys or prod_keys, base=values)
 
 
 def set_exactly(stack: auto.Stack, values: Mapping[str, auto.ConfigValue]) -> None:
@@ -56,6 +62,13 @@ def writes(sims: Simulators) -> list[str]:
 
 def resources(stack: auto.Stack) -> list[dict[str, Any]]:
     return list((stack.export_stack().deployment or {})["resources"])
+
+
+def managed(stack: auto.Stack) -> list[dict[str, Any]]:
+    """The state's resources without provider records: the engine configures the default provider of
+    dynamic resources with the whole stack config before the guard's check, and records that config
+    (state only: no API call)."""
+    return [r for r in resources(stack) if not r["type"].startswith("pulumi:providers:")]
 
 
 def server_named(sims: Simulators, name: str) -> dict[str, Any]:
@@ -105,7 +118,8 @@ def test_a_typo_in_a_key_fails_preview_and_up_and_changes_nothing(local: Deploym
 def test_prod_location_change_is_refused_before_any_write(local: Deployment, prod: auto.Stack) -> None:
     sims, project, _ = local
     server_before = server_named(sims, "penpal-production")
-    set_exactly(prod, config(local, "prod", **{"penpal:server": {"type": "cx22", "location": "nbg1"}}))
+    set_exactly(prod, config(local, "prod", base={"penpal:server": NBG1}))
+    before = managed(prod)
     sims.reset_counts()
     for command in (("up", "--yes", "--skip-preview"), ("preview",)):
         output = refused(project, *command)
@@ -114,6 +128,7 @@ def test_prod_location_change_is_refused_before_any_write(local: Deployment, pro
             f"MongoDB data on it; refused before anything changed ({PROCEDURE})"
         ) in output
     assert writes(sims) == []
+    assert managed(prod) == before
     assert server_named(sims, "penpal-production") == server_before
     set_exactly(prod, config(local, "prod"))
 
@@ -124,24 +139,27 @@ def test_prod_mongo_password_change_is_refused_without_showing_it(local: Deploym
     values = config(local, "prod")
     values["penpal:mongoRootPassword"] = auto.ConfigValue(new_password, secret=True)
     set_exactly(prod, values)
+    before = managed(prod)
     sims.reset_counts()
     output = refused(project, "up", "--yes", "--skip-preview")
     assert "penpal:mongoRootPassword: changed, but MongoDB reads its root password only when" in output
     assert new_password not in output
     assert writes(sims) == []
+    assert managed(prod) == before
     set_exactly(prod, config(local, "prod"))
     # Back to the deployed values: nothing to do.
     summary = prod.preview(color="never", on_output=_quiet).change_summary
     assert {getattr(op, "value", op): n for op, n in summary.items() if getattr(op, "value", op) != "same"} == {}
 
 
-def test_staging_location_change_replaces_the_server(local: Deployment) -> None:
+def test_staging_location_change_replaces_the_server(local: Deployment, tmp_path: Path) -> None:
     sims, project, _ = local
-    stack = project.stack("staging", config(local, "staging"))
+    keys = ssh_key_pair(tmp_path)  # Hetzner refuses a second copy of the prod stack's key
+    stack = project.stack("staging", config(local, "staging", keys))
     stack.up(color="never", on_output=_quiet)
     old = server_named(sims, "penpal-staging")
     assert old["protection"] == {"delete": False, "rebuild": False}
-    set_exactly(stack, config(local, "staging", **{"penpal:server": {"type": "cx22", "location": "nbg1"}}))
+    set_exactly(stack, config(local, "staging", keys, {"penpal:server": NBG1}))
     result = stack.up(color="never", on_output=_quiet)
     counts = {getattr(op, "value", op): n for op, n in (result.summary.resource_changes or {}).items()}
     assert counts.get("replace") == 1, counts
