@@ -32,6 +32,8 @@ class HetznerHostArgs:
     volume_size_gb: int | None = None
     """Size of an extra ext4 volume attached to the server; None for no volume."""
     labels: dict[str, str] = field(default_factory=dict)
+    protected: bool = False
+    """Production: the server and volume are `protect`ed in Pulumi and delete/rebuild-protected in Hetzner."""
 
 
 def firewall_rules(admin_cidrs: Sequence[str]) -> list[hcloud.FirewallRuleArgs]:
@@ -73,6 +75,10 @@ class HetznerHost(pulumi.ComponentResource):
         firewall = hcloud.Firewall(
             f"{name}-firewall", name=physical_name, rules=firewall_rules(args.admin_cidrs), labels=labels, opts=child
         )
+        # Pulumi refuses to delete or replace a protected resource; Hetzner refuses to delete or rebuild it.
+        guarded = pulumi.ResourceOptions(parent=self, protect=args.protected)
+        # Hetzner server names are unique per project (uniqueness_error): a replacement deletes the old one first.
+        replaced_in_place = pulumi.ResourceOptions.merge(guarded, pulumi.ResourceOptions(delete_before_replace=True))
         server = hcloud.Server(
             f"{name}-server",
             name=physical_name,
@@ -84,7 +90,10 @@ class HetznerHost(pulumi.ComponentResource):
             firewall_ids=[firewall.id.apply(int)],
             labels=labels,
             public_nets=[hcloud.ServerPublicNetArgs(ipv4_enabled=True, ipv6_enabled=True)],
-            opts=child,
+            # Hetzner: "currently delete and rebuild attribute needs to have the same value" (change_protection).
+            delete_protection=args.protected,
+            rebuild_protection=args.protected,
+            opts=replaced_in_place,
         )
         if args.volume_size_gb is not None:
             hcloud.Volume(
@@ -95,7 +104,8 @@ class HetznerHost(pulumi.ComponentResource):
                 automount=True,
                 format="ext4",
                 labels=labels,
-                opts=child,
+                delete_protection=args.protected,
+                opts=guarded,
             )
 
         coolify_key = PrivateKey(

@@ -22,6 +22,8 @@ class MongoDbArgs:
     image: str = "mongo:7"
     backup_cron: str | None = None
     backup_retention: int | None = None
+    root_password_rotated: bool = False
+    """The new root password was set inside MongoDB first (see README, "Production safety")."""
 
 
 class MongoDb(pulumi.ComponentResource):
@@ -46,6 +48,7 @@ class MongoDb(pulumi.ComponentResource):
                 image=args.image,
                 backup_cron=args.backup_cron,
                 backup_retention=args.backup_retention,
+                root_password_rotated=args.root_password_rotated,
             ),
             # Production data outlives mistakes: no delete through Pulumi, and kept if dropped from the program.
             opts=pulumi.ResourceOptions(parent=self, protect=is_production, retain_on_delete=is_production),

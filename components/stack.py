@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pulumi
 
-from components.config import StackConfig
+from components.config import Environment, StackConfig
 from components.coolify import DeploymentWait, DeploymentWaitArgs
 from components.coolify_environment import CoolifyEnvironment, CoolifyEnvironmentArgs
 from components.dns import shared_zone
+from components.guard import GuardValues, StackGuard, depend_on_guard
 from components.hetzner_host import PROJECT_LABEL, HetznerHost, HetznerHostArgs
 from components.mongodb import MongoDb, MongoDbArgs
 from components.service import CoolifyPlacement, DnsPlacement, Service, ServiceArgs
@@ -34,6 +35,8 @@ def build_stack(cfg: StackConfig) -> dict[str, pulumi.Output[object]]:
     Returns the stack outputs by name. Secret values (the MongoDB URL, webhook URLs) are separate
     outputs, so that the URLs and uuids of the other outputs stay readable.
     """
+    # First: nothing else is registered until the guard has checked this run against the last one.
+    depend_on_guard(StackGuard(GuardValues.of(cfg), cfg.mongo_root_password))
     host = HetznerHost(
         "host",
         HetznerHostArgs(
@@ -45,6 +48,7 @@ def build_stack(cfg: StackConfig) -> dict[str, pulumi.Output[object]]:
             ssh_public_key=cfg.ssh_public_key,
             ssh_private_key=cfg.ssh_private_key,
             volume_size_gb=cfg.server.volume_size_gb,
+            protected=cfg.environment is Environment.PRODUCTION and not cfg.allow_prod_replacement,
         ),
     )
     coolify = CoolifyEnvironment(
@@ -62,6 +66,7 @@ def build_stack(cfg: StackConfig) -> dict[str, pulumi.Output[object]]:
             image=cfg.mongo.image,
             backup_cron=cfg.mongo.backup_cron,
             backup_retention=cfg.mongo.backup_retention,
+            root_password_rotated=cfg.mongo_root_password_rotated,
         ),
     )
     placement = CoolifyPlacement(

@@ -112,6 +112,14 @@ def _sort_order(loc: tuple[int | str, ...], kind: int) -> tuple[int, ...]:
     return (top, item, kind)
 
 
+def _key_order(key: str) -> tuple[int, ...]:
+    """The order of a problem named by its full key, e.g. `penpal:services[2].repo`."""
+    top, _, rest = key.partition("[")
+    top = top.split(".")[0]
+    index = int(rest.split("]")[0]) if rest else -1
+    return (top_level_order(top), index, 1)
+
+
 def _unknown_key(loc: tuple[int | str, ...]) -> str:
     key = str(loc[-1])
     parent = _place(loc[:-1])
@@ -121,14 +129,14 @@ def _unknown_key(loc: tuple[int | str, ...]) -> str:
     allowed = [field.alias or name for name, field in model.model_fields.items()]
     if not loc[:-1]:
         # Top level: only our own namespace is checked; provider keys (hcloud:, github:, ...) are theirs.
-        namespace = key.split(":", 1)[0] + ":"
-        allowed = [alias for alias in allowed if alias.startswith(namespace)]
-        match = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-        suggestion = f"did you mean {match[0]}? " if match else ""
-        return f"{key}: unknown key; {suggestion}(every key is listed in docs/config.md)"
+        namespace, _, name = key.partition(":")
+        names = [alias.partition(":")[2] for alias in allowed if alias.startswith(f"{namespace}:")]
+        match = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+        suggestion = f"; did you mean {namespace}:{match[0]}?" if match else ""
+        return f"{key}: unknown key{suggestion} (every key is listed in docs/config.md)"
     match = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-    suggestion = f"did you mean {match[0]!r}? " if match else ""
-    return f"{parent.path}: unknown key {key!r}; {suggestion}(allowed: {', '.join(allowed)})"
+    suggestion = f"; did you mean {match[0]!r}?" if match else ""
+    return f"{parent.path}: unknown key {key!r}{suggestion} (allowed: {', '.join(allowed)})"
 
 
 def _one(error: ErrorDetails) -> list[Problem]:
@@ -136,10 +144,7 @@ def _one(error: ErrorDetails) -> list[Problem]:
     kind = error["type"]
     ctx = error.get("ctx") or {}
     if kind == RULES:
-        return [
-            Problem(order=(top_level_order(key.split("[")[0].split(".")[0]), 1, 1), text=f"{key}: {message}")
-            for key, message in ctx["problems"]
-        ]
+        return [Problem(order=_key_order(key), text=f"{key}: {message}") for key, message in ctx["problems"]]
     if kind == "extra_forbidden":
         return [Problem(order=_sort_order(loc, 0), text=_unknown_key(loc))]
     if loc and loc[-1] == "[key]":

@@ -174,4 +174,6 @@ def load_config() -> StackConfig:
         resolve_digests=parsed.resolve_digests,
         dns=DnsConfig(zone=parsed.dns_zone or parsed.domain_base, ttl=parsed.dns.ttl, manage=parsed.dns.manage),
         health_check=_health_check(parsed.health_check),
+        allow_prod_replacement=parsed.allow_prod_replacement,
+        mongo_root_password_rotated=parsed.mongo_root_password_rotated,
     )

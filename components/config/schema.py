@@ -12,6 +12,7 @@ Validation context: `{"stack": <stack name>, "environment": Environment | None}`
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import json
 import re
@@ -36,6 +37,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
+from components.config.cron import cron_problem
 from components.config.values import RESERVED_ENV_KEYS, Environment
 from components.health.targets import ResolveError, parse_resolve
 from components.reachability_config import (
@@ -87,11 +89,8 @@ _ENV_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _DNS_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _SSH_PUBLIC_KEY = re.compile(r"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)) [A-Za-z0-9+/]+={0,2}( .*)?$")
 _PEM_PRIVATE_KEY = re.compile(r"^-----BEGIN [A-Z ]*PRIVATE KEY-----\n.+\n-----END [A-Z ]*PRIVATE KEY-----\n?$", re.S)
-_CRON_FIELD = re.compile(r"^[0-9*/,\-A-Za-z]+$")
-_CRON_ALIASES = frozenset(
-    {"every_minute", "hourly", "daily", "weekly", "monthly", "yearly"}
-    | {"@hourly", "@daily", "@weekly", "@monthly", "@yearly"}
-)
+# Wider sources need penpal:allowWideAdminCidrs: true.
+_NARROWEST_WIDE_PREFIX = {4: 8, 6: 32}
 
 
 def from_json(value: Any) -> Any:
@@ -153,10 +152,10 @@ def _pem_private_key(value: str) -> str:
 
 
 def _cron(value: str) -> str:
-    fields = value.split()
-    if value in _CRON_ALIASES or (len(fields) == 5 and all(_CRON_FIELD.match(field) for field in fields)):
-        return value
-    raise ValueError("not a cron expression")
+    problem = cron_problem(value)
+    if problem:
+        raise rule(f"expected a 5-field cron expression such as '0 3 * * *' or 'daily', got {value!r}: {problem}")
+    return value
 
 
 def _cidr(value: str) -> str:
@@ -177,6 +176,17 @@ def _env_key(value: str) -> str:
     return value
 
 
+def _env_value(value: Any) -> Any:
+    """`pulumi config set --path '...env.RETRIES' 3` stores a number (and `true` a boolean): use its text."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    if not isinstance(value, str):
+        raise rule(f"expected a string, number or boolean, got {value!r}")
+    return value
+
+
 def _non_blank(value: str) -> str:
     if not value.strip():
         raise ValueError("blank")
@@ -185,7 +195,7 @@ def _non_blank(value: str) -> str:
 
 NonBlank = Annotated[StrictStr, AfterValidator(_non_blank)]
 EnvKey = Annotated[StrictStr, AfterValidator(_env_key)]
-EnvValue = Annotated[StrictStr, Doc("a string value")]
+EnvValue = Annotated[StrictStr, BeforeValidator(_env_value)]
 Cidr = Annotated[StrictStr, AfterValidator(_cidr), Doc("a CIDR with no host bits set such as '203.0.113.7/32'")]
 
 
@@ -405,6 +415,9 @@ class StackInput(BaseModel):
             "and pulumi config set --path 'penpal:server.location' fsn1",
         ),
     ]
+    allow_wide_admin_cidrs: Annotated[
+        StrictBool, BeforeValidator(_bool_text), Field(alias="penpal:allowWideAdminCidrs"), Doc("true or false")
+    ] = False
     admin_cidrs: Annotated[
         list[Cidr],
         BeforeValidator(from_json),
@@ -478,6 +491,12 @@ class StackInput(BaseModel):
     def dns_zone(self) -> str | None:
         """The configured zone, else the registrable domain of domainBase (the zone Hetzner can host)."""
         return self.dns.zone or registrable_domain(self.domain_base)
+    allow_prod_replacement: Annotated[
+        StrictBool, BeforeValidator(_bool_text), Field(alias="penpal:allowProdReplacement"), Doc("true or false")
+    ] = False
+    mongo_root_password_rotated: Annotated[
+        StrictBool, BeforeValidator(_bool_text), Field(alias="penpal:mongoRootPasswordRotated"), Doc("true or false")
+    ] = False
 
     @field_validator("environment")
     @classmethod
@@ -489,17 +508,52 @@ class StackInput(BaseModel):
             raise rule(f"stack {stack!r} must use environment {expected.value!r}, got {value.value!r}")
         return value
 
+    @field_validator("admin_cidrs")
+    @classmethod
+    def _narrow_admin_cidrs(cls, cidrs: list[str], info: ValidationInfo) -> list[str]:
+        if info.data.get("allow_wide_admin_cidrs"):
+            return cidrs
+        problems = []
+        for index, cidr in enumerate(cidrs):
+            network = ipaddress.ip_network(cidr)
+            narrowest = _NARROWEST_WIDE_PREFIX[network.version]
+            if network.prefixlen < narrowest:
+                problems.append(
+                    (
+                        f"penpal:adminCidrs[{index}]",
+                        f"{cidr} lets a network wider than /{narrowest} reach SSH; narrow it, "
+                        "or set penpal:allowWideAdminCidrs true if that is really meant",
+                    )
+                )
+        if problems:
+            raise rules(problems)
+        return cidrs
+
     @model_validator(mode="after")
     def _across_keys(self, info: ValidationInfo) -> StackInput:
         if (info.context or {}).get("partial"):
             return self
         problems: list[tuple[str, str]] = []
         seen: set[str] = set()
+        repos: dict[str, int] = {}
         for index, service in enumerate(self.services):
             where = f"penpal:services[{index}]"
             if service.name in seen:
                 problems.append((f"{where}.name", f"duplicate service name {service.name!r}"))
+                continue
             seen.add(service.name)
+            # GitHub repository names are case-insensitive.
+            repo = (service.repo or service.name).lower()
+            if repo in repos:
+                other = self.services[repos[repo]].name
+                problems.append(
+                    (
+                        f"{where}.repo",
+                        f"repository {service.repo or service.name!r} is already used by {other!r} "
+                        f"(penpal:services[{repos[repo]}]); each service deploys from its own repository",
+                    )
+                )
+            repos.setdefault(repo, index)
             values = self.service_secrets.get(service.name, {})
             for env_key in service.secret_env:
                 if not values.get(env_key):
@@ -510,6 +564,13 @@ class StackInput(BaseModel):
                             f"'{_SERVICE_SECRETS}.{service.name}.{env_key}' <value>",
                         )
                     )
+        for name in self.service_secrets:
+            if name not in seen:
+                near = difflib.get_close_matches(name, sorted(seen), n=1)
+                suggestion = f"; did you mean {near[0]!r}?" if near else ""
+                problems.append(
+                    (_SERVICE_SECRETS, f"has values for {name!r}, which is not in penpal:services{suggestion}")
+                )
         problems += self._dns_zone_problems()
         if problems:
             raise rules(problems)

@@ -114,3 +114,7 @@ class StackConfig:
     """`penpal:dns`; None only in hand-built configs (then no DNS records are planned)."""
     health_check: HealthCheckConfig = field(default_factory=HealthCheckConfig)
     """`penpal:healthCheck`."""
+    allow_prod_replacement: bool = False
+    """`penpal:allowProdReplacement`: lifts the prod server's protection for a planned move."""
+    mongo_root_password_rotated: bool = False
+    """`penpal:mongoRootPasswordRotated`: the new password was set inside MongoDB first."""

@@ -51,27 +51,57 @@ def test_create_internal_started_with_backup(
     assert provider.diff(created.id, outs, inputs).changes is False
 
 
-def test_update_limits_password_and_backup(make_provider: MakeProvider, seed: Any, sim: CoolifySimulator) -> None:
+def test_a_password_change_is_refused_by_check(make_provider: MakeProvider, seed: Any, sim: CoolifySimulator) -> None:
+    provider = make_provider(MongoDatabaseProvider)
+    created = provider.create(mongo_inputs(seed))
+    sim.reset_counts()
+    failures = provider.check(created.outs, mongo_inputs(seed, root_password="N3wPassw0rd")).failures
+    assert [(f.property, f.reason) for f in failures] == [
+        (
+            "root_password",
+            "root_password: MongoDB keeps the password it was initialised with; change it inside MongoDB first, "
+            "then set root_password_rotated for the run that updates Coolify",
+        )
+    ]
+    assert all("N3wPassw0rd" not in f.reason and "S3cretPassw0rd" not in f.reason for f in failures)
+    assert sim.requests == []  # refused before any request
+    assert provider.check({}, mongo_inputs(seed, root_password="N3wPassw0rd")).failures == []  # a new database
+
+
+def test_update_limits_and_backup(make_provider: MakeProvider, seed: Any, sim: CoolifySimulator) -> None:
     provider = make_provider(MongoDatabaseProvider)
     created = provider.create(mongo_inputs(seed, backup_cron="daily"))
-    news = mongo_inputs(seed, root_password="N3wPassw0rd", limits_cpus="1.5", backup_cron="0 4 * * *",
-                        backup_retention=3)
-    assert provider.changed_fields(created.outs, news) == ["root_password", "limits_cpus", "backup_cron",
-                                                           "backup_retention"]
+    news = mongo_inputs(seed, limits_cpus="1.5", backup_cron="0 4 * * *", backup_retention=3)
+    assert provider.check(created.outs, dict(news)).failures == []
+    assert provider.changed_fields(created.outs, news) == ["limits_cpus", "backup_cron", "backup_retention"]
     assert provider.diff(created.id, created.outs, news).replaces == []
     sim.reset_counts()
     outs = provider.update(created.id, created.outs, news).outs
     patch = next(r for r in sim.requests if r.method == "PATCH" and r.path.endswith(created.id))
-    assert patch.body == {"limits_cpus": "1.5", "mongo_initdb_root_password": "N3wPassw0rd"}
-    assert "N3wPassw0rd" in outs["internal_url"]
+    assert patch.body == {"limits_cpus": "1.5"}
     assert outs["backup_cron"] == "0 4 * * *" and outs["backup_retention"] == 3
     assert outs["backup_uuid"] == created.outs["backup_uuid"]  # the schedule is updated, not replaced
     assert provider.diff(created.id, outs, news).changes is False
 
-    without_backup = mongo_inputs(seed, root_password="N3wPassw0rd", limits_cpus="1.5")
+    without_backup = mongo_inputs(seed, limits_cpus="1.5")
     final = provider.update(created.id, outs, without_backup).outs
     assert final["backup_uuid"] is None
     assert [b for b in sim.state.backups if b["uuid"] == outs["backup_uuid"]] == []
+
+
+def test_a_rotated_password_reaches_coolify(make_provider: MakeProvider, seed: Any, sim: CoolifySimulator) -> None:
+    """After the password was changed inside MongoDB, one run with root_password_rotated updates Coolify's URL."""
+    provider = make_provider(MongoDatabaseProvider)
+    created = provider.create(mongo_inputs(seed))
+    news = mongo_inputs(seed, root_password="N3wPassw0rd", root_password_rotated=True)
+    assert provider.check(created.outs, dict(news)).failures == []
+    sim.reset_counts()
+    outs = provider.update(created.id, created.outs, news).outs
+    patch = next(r for r in sim.requests if r.method == "PATCH" and r.path.endswith(created.id))
+    assert patch.body == {"mongo_initdb_root_password": "N3wPassw0rd"}
+    assert "N3wPassw0rd" in outs["internal_url"]
+    # The flag itself is no change to the database.
+    assert provider.changed_fields(outs, {**news, "root_password_rotated": False}) == []
 
 
 def test_placement_change_replaces(make_provider: MakeProvider, seed: Any) -> None:

@@ -123,15 +123,18 @@ def test_prod_lifecycle(local: tuple[Simulators, LocalProject, tuple[str, str]])
     summary = render_summary(_preview_json(project, "prod"), "prod")
     assert "serverType" in summary and "REPLACE" not in summary and "1 to update" in summary
 
-    # Moving the server to another location would replace it and everything on it, the protected
-    # MongoDB included: the engine refuses, and the review says so loudly.
+    # Moving the server to another location would replace it and the MongoDB data on it: the stack
+    # guard refuses before any step is planned, and the review says the preview failed on it.
     moved = stack_config(sims, "prod", [changed], keys, base={
         "penpal:services": [changed.config_entry() | {"writeWorkflow": True}],
         "penpal:server": {"type": "cx22", "location": "nbg1", "image": "ubuntu-24.04"}})
     stack.set_all_config(moved)
-    summary = render_summary(_preview_json(project, "prod", succeeds=False), "prod")
-    assert "REPLACE" in summary and "location" in summary
-    assert "protected" in summary.lower()
+    preview = _preview_json(project, "prod", succeeds=False)
+    messages = [d.get("message", "") for d in preview.get("diagnostics") or [] if d.get("severity") == "error"]
+    assert any("penpal:server.location: changing it from 'fsn1' to 'nbg1'" in m for m in messages), messages
+    summary = render_summary(preview, "prod")
+    assert "The preview failed" in summary and "`guard`" in summary
+    assert "REPLACE" not in summary
 
     # Destroy everything that is not protected: the prod MongoDB (and what it stands on) stays.
     stack.set_all_config(stack_config(sims, "prod", [PROD_SERVICE], keys, base={

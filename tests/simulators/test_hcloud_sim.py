@@ -274,6 +274,19 @@ def test_delete_protection_blocks_server_deletion(api: Client) -> None:
     assert (response.status_code, response.json()["error"]["code"]) == (423, "protected")
 
 
+def test_rebuild_protection_blocks_rebuild_and_both_flags_move_together(api: Client) -> None:
+    created = create_server(api)
+    server_id = created["server"]["id"]
+    mismatched = api.call("POST", f"/servers/{server_id}/actions/change_protection", json={"delete": True})
+    assert (mismatched.status_code, mismatched.json()["error"]["code"]) == (400, "invalid_input")
+    api.ok("POST", f"/servers/{server_id}/actions/change_protection", json={"delete": True, "rebuild": True})
+    assert api.ok("GET", f"/servers/{server_id}")["server"]["protection"] == {"delete": True, "rebuild": True}
+    rebuilt = api.call("POST", f"/servers/{server_id}/actions/rebuild", json={"image": "ubuntu-24.04"})
+    assert (rebuilt.status_code, rebuilt.json()["error"]["code"]) == (423, "protected")
+    api.ok("POST", f"/servers/{server_id}/actions/change_protection", json={"delete": False, "rebuild": False})
+    assert api.call("DELETE", f"/servers/{server_id}").status_code == 200
+
+
 def test_locks_are_enforced_only_when_asked() -> None:
     with HcloudSimulator(enforce_locks=True) as sim:
         api = Client(sim)

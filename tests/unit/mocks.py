@@ -46,6 +46,7 @@ class T:
     HCLOUD_RRSET = "hcloud:index/zoneRrset:ZoneRrset"
     HEALTH_CHECK = "pulumi-python:dynamic/penpal:HealthCheck"
     C_DEPLOYMENT_WAIT = "pulumi-python:dynamic/coolify:DeploymentWait"
+    GUARD = "pulumi-python:dynamic:Resource"
 
 
 GET_REGISTRY_IMAGE = "docker:index/getRegistryImage:getRegistryImage"

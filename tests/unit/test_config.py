@@ -199,7 +199,8 @@ def test_duplicate_service_names(install_mocks: InstallMocks) -> None:
                 {"name": "penpal-ai-api", "port": 8080},
                 {"name": "penpal-ai-web", "port": 8081},
                 {"name": "penpal-ai-api", "port": 8082},
-            ]
+            ],
+            "penpal:serviceSecrets": None,
         },
     )
     assert problems(install_mocks, config) == ("penpal:services[2].name: duplicate service name 'penpal-ai-api'",)
@@ -337,7 +338,8 @@ def test_server_and_mongo_shapes(install_mocks: InstallMocks) -> None:
     assert problems(install_mocks, config) == (
         "penpal:server.type is required (a Hetzner server type such as 'cx22')",
         "penpal:server.volumeSizeGb: expected an integer from 10 to 10240, got 5",
-        "penpal:mongo.backupCron: expected a 5-field cron expression such as '0 3 * * *' or 'daily', got 'every day'",
+        "penpal:mongo.backupCron: expected a 5-field cron expression such as '0 3 * * *' or 'daily', "
+        "got 'every day': 5 fields are needed (minute hour day month weekday), got 2",
         "penpal:mongo.backupRetention: expected an integer from 1 to 365 (backups kept), got 0",
     )
 

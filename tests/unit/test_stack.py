@@ -37,6 +37,7 @@ def deploy(
 
 
 COMMON_COUNTS = {
+    T.GUARD: 1,
     T.HOST: 1,
     T.COOLIFY_ENVIRONMENT: 1,
     T.MONGODB: 1,
@@ -91,6 +92,7 @@ def test_resource_names(install_mocks: InstallMocks) -> None:
         "{s}-github-secrets-coolify-prod-webhook-url",
     ]
     expected = [
+        "guard",
         "host",
         "host-ssh-key",
         "host-firewall",

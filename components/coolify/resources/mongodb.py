@@ -50,7 +50,10 @@ class MongoDatabaseArgs:
     environment_name: pulumi.Input[str]
     server_uuid: pulumi.Input[str]
     root_password: pulumi.Input[str]
-    """Secret. MongoDB reads it only when it first initialises its data volume."""
+    """Secret. MongoDB reads it only when it first initialises its data volume: a change is refused
+    unless `root_password_rotated` says the new password was set inside MongoDB first."""
+    root_password_rotated: pulumi.Input[bool] = False
+    """True for the one run that tells Coolify a password already changed inside MongoDB."""
     root_username: pulumi.Input[str] = "root"
     init_database: pulumi.Input[str] = "penpal"
     image: pulumi.Input[str] = "mongo:7"
@@ -86,8 +89,17 @@ class MongoDatabaseProvider(PlacedProvider):
     )
     replace_keys = frozenset(PLACEMENT)
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         checker = Checker(news)
+        old_password, new_password = olds.get("root_password"), checker.known("root_password")
+        # MongoDB reads MONGO_INITDB_ROOT_PASSWORD only on an empty data directory (docker-library/mongo
+        # entrypoint): a PATCH would change Coolify's URL, not the password the database accepts.
+        if old_password and new_password and old_password != new_password and not news.get("root_password_rotated"):
+            checker.fail(
+                "root_password",
+                "MongoDB keeps the password it was initialised with; change it inside MongoDB first, then set "
+                "root_password_rotated for the run that updates Coolify",
+            )
         checker.required_text("name")
         checker.required_text("project_uuid")
         checker.required_text("environment_name")

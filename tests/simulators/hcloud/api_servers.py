@@ -254,9 +254,11 @@ class ServerApi:
     def change_protection(self, request: Request) -> Response:
         server = self._mutable(request)
         data = body(request)
-        for field in ("delete", "rebuild"):
-            if field in data:
-                server["protection"][field] = bool(data[field])
+        wanted = {field: bool(data.get(field, server["protection"][field])) for field in ("delete", "rebuild")}
+        # Hetzner API docs, change_protection: "currently delete and rebuild attribute needs to have the same value".
+        if wanted["delete"] != wanted["rebuild"]:
+            raise invalid_input("rebuild", "delete and rebuild protection need to have the same value")
+        server["protection"].update(wanted)
         return self._action_response("change_protection", server)
 
     def enable_backup(self, request: Request) -> Response:
