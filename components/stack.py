@@ -5,6 +5,7 @@ from __future__ import annotations
 import pulumi
 
 from components.config import StackConfig
+from components.coolify import FingerprintKey
 from components.coolify_environment import CoolifyEnvironment, CoolifyEnvironmentArgs
 from components.dns import shared_zone
 from components.hetzner_host import PROJECT_LABEL, HetznerHost, HetznerHostArgs
@@ -74,6 +75,8 @@ def build_stack(cfg: StackConfig) -> dict[str, pulumi.Output[object]]:
             "Images deploy by tag: penpal:resolveDigests is false (pulumi-docker's plugin cannot be built "
             "offline; with it installed, set penpal:resolveDigests true to pin each deploy to its digest)."
         )
+    # Generated on the first `up` and kept secret in state: keys every env var value fingerprint.
+    fingerprint_key = FingerprintKey("env-fingerprint-key")
     services = {
         service.name: Service(
             service.name,
@@ -88,6 +91,7 @@ def build_stack(cfg: StackConfig) -> dict[str, pulumi.Output[object]]:
                 resolve_digest=cfg.resolve_digests,
                 health_check=cfg.health_check,
                 dns=dns,
+                fingerprint_key=fingerprint_key.value,
             ),
         )
         for service in cfg.services

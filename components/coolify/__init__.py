@@ -7,6 +7,7 @@ from .resources.application import Application, ApplicationArgs
 from .resources.deployment import Deployment, DeploymentArgs
 from .resources.env_vars import ApplicationEnvVars, ApplicationEnvVarsArgs
 from .resources.environment import Environment, EnvironmentArgs
+from .resources.fingerprint_key import FingerprintKey
 from .resources.mongodb import MongoDatabase, MongoDatabaseArgs
 from .resources.private_key import PrivateKey, PrivateKeyArgs
 from .resources.project import Project, ProjectArgs
@@ -21,6 +22,7 @@ __all__ = [
     "DeploymentArgs",
     "Environment",
     "EnvironmentArgs",
+    "FingerprintKey",
     "MongoDatabase",
     "MongoDatabaseArgs",
     "PrivateKey",

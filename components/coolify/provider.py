@@ -8,6 +8,7 @@ in the provider process and live only there, in memory.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
@@ -30,6 +31,8 @@ BACKOFF_KEY = "coolify:retryBackoffSeconds"
 _CLIENTS: dict[ClientSettings, CoolifyClient] = {}
 _CLIENTS_LOCK = threading.Lock()
 _LISTINGS_LOCK = threading.Lock()
+_WARNED: set[str] = set()
+_WARNED_LOCK = threading.Lock()
 
 ProviderT = TypeVar("ProviderT", bound="CoolifyProvider")
 
@@ -54,6 +57,19 @@ def settings_from_config(config: Any) -> ClientSettings | None:
             except ValueError as error:
                 raise CoolifyConfigError(f"Config `{key}` must be a number, got {raw!r}.") from error
     return ClientSettings(url=str(url), token=str(token), **tuning)
+
+
+def warn_once(message: str) -> None:
+    """Tell the user `message` once per provider process (one run), however many resources hit it.
+
+    A dynamic provider has no engine connection for `pulumi.log`; the engine shows the plugin's
+    stderr lines to the user as diagnostics.
+    """
+    with _WARNED_LOCK:
+        if message in _WARNED:
+            return
+        _WARNED.add(message)
+    print(f"warning: {message}", file=sys.stderr, flush=True)
 
 
 def client_for(settings: ClientSettings) -> CoolifyClient:

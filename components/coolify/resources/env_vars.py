@@ -1,8 +1,9 @@
 """The set of environment variables a program manages on one application.
 
 Only the keys listed here are created, updated or deleted; every other key on the application
-(set by hand in Coolify, or by another program) is never touched. Values are secrets and are never
-compared with what the API returns (it hides them without `read:sensitive`).
+(set by hand in Coolify, or by another program) is never touched. Values are secrets. When the
+token can read them (`root` or `read:sensitive`), a value changed in Coolify is seen by refresh
+and put back by `up`; otherwise Coolify hides them and the preview says so once.
 """
 
 from __future__ import annotations
@@ -15,16 +16,20 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
 from ..client import NotFoundError
 from ..client.types import JsonObject
-from ..provider import CoolifyProvider
+from ..provider import CoolifyProvider, warn_once
 from ._check import ENV_KEY, Checker
 from ._diff import FieldRule, identity, is_unknown
 from ._resource import secret_values, with_secret_outputs
 
 MANAGED_COMMENT = "Managed by Pulumi"
+UNREADABLE_VALUES = (
+    "Coolify hides env var values from this token (it needs `root` or `read:sensitive`): values changed "
+    "directly in Coolify cannot be detected; `up` re-applies only values changed in the program."
+)
 
 
 def _key_set(value: Any) -> Any:
@@ -43,6 +48,8 @@ class ApplicationEnvVarsArgs:
     """KEY -> value. Every value is stored as a Pulumi secret."""
     build_time_keys: Sequence[str] = ()
     """Keys also available at build time (all keys are available at run time)."""
+    fingerprint_key: pulumi.Input[str] | None = None
+    """Secret per-stack key of the value fingerprints (`FingerprintKey(...).value`); required."""
 
 
 class ApplicationEnvVarsProvider(CoolifyProvider):
@@ -56,6 +63,7 @@ class ApplicationEnvVarsProvider(CoolifyProvider):
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         checker = Checker(news)
         checker.required_text("application_uuid")
+        fingerprint_key = checker.required_text("fingerprint_key")
         variables = news.get("variables")
         if not is_unknown(variables) and variables is not None and not isinstance(variables, Mapping):
             checker.fail("variables", "must be a mapping of KEY to value")
@@ -70,8 +78,8 @@ class ApplicationEnvVarsProvider(CoolifyProvider):
             for key in build_keys:
                 if not is_unknown(key) and key not in variables:
                     checker.fail("build_time_keys", f"{key!r} is not one of the keys in `variables`")
-            if not checker.failures and self._settings is not None:
-                news["fingerprints"] = value_fingerprints(variables, self._settings.token)
+            if not checker.failures and fingerprint_key is not None:
+                news["fingerprints"] = value_fingerprints(variables, str(news["fingerprint_key"]))
         return CheckResult(news, checker.failures)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -86,7 +94,16 @@ class ApplicationEnvVarsProvider(CoolifyProvider):
             rows = self.client.application_envs.list(application_uuid)
         except NotFoundError:
             return ReadResult(None, {})
-        return ReadResult(id_, self._outs(application_uuid, props, rows))
+        outs = self._outs(application_uuid, props, rows)
+        if not outs["values_readable"]:
+            warn_once(UNREADABLE_VALUES)
+        return ReadResult(id_, outs)
+
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        # Recorded at the last read of the rows, so the preview can say it without another request.
+        if olds.get("values_readable") is False:
+            warn_once(UNREADABLE_VALUES)
+        return super().diff(id_, olds, news)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         application_uuid = str(news["application_uuid"])
@@ -139,11 +156,13 @@ class ApplicationEnvVarsProvider(CoolifyProvider):
         drifted = [
             key for key in sorted(variables)
             if key not in current or bool(current[key].get("is_buildtime")) != (key in build_keys)
+            or ("value" in current[key] and not _same_value(current[key]["value"], variables[key]))
         ]
         if drifted:
             envs.upsert_many(application_uuid, [_item(key, variables[key], key in build_keys) for key in drifted])
+            readable = _values_readable(rows, variables)
             rows = [row for row in rows if row.get("is_preview") or row.get("key") not in drifted]
-            rows += [{"key": key, "is_preview": False, "is_buildtime": key in build_keys} for key in drifted]
+            rows += [_written_row(key, variables[key], key in build_keys, readable) for key in drifted]
         removed = set(previous_keys) - set(variables)
         self._delete_keys(application_uuid, rows, removed)
         return [row for row in rows if row.get("key") not in removed]
@@ -159,21 +178,49 @@ class ApplicationEnvVarsProvider(CoolifyProvider):
     def _outs(self, application_uuid: str, props: dict[str, Any], rows: list[JsonObject]) -> dict[str, Any]:
         wanted: Mapping[str, Any] = props.get("variables") or {}
         present = {row["key"]: row for row in rows if not row.get("is_preview") and row.get("key") in wanted}
+        # The value Coolify holds where the token can read it, else the value last applied; a value
+        # equal up to Coolify's trimming is reported as applied so it never shows as a change.
+        values = {
+            key: row["value"] if "value" in row and not _same_value(row["value"], wanted[key]) else wanted[key]
+            for key, row in sorted(present.items())
+        }
+        fingerprint_key = props.get("fingerprint_key")
         return {
             "uuid": application_uuid,
             "application_uuid": application_uuid,
-            # Values as last applied (secret in state through the same-named secret input).
-            "variables": {key: wanted[key] for key in sorted(present)},
+            # Secret in state through the same-named secret input (each value its own secret).
+            "variables": values,
             "build_time_keys": sorted(key for key, row in present.items() if row.get("is_buildtime")),
             "keys": sorted(present),
-            "fingerprints": value_fingerprints({key: wanted[key] for key in present}, self.settings.token),
+            "fingerprint_key": fingerprint_key,
+            "fingerprints": value_fingerprints(values, str(fingerprint_key)) if fingerprint_key else None,
+            "values_readable": _values_readable(rows, wanted),
         }
 
 
-def value_fingerprints(variables: Mapping[str, Any], key: str) -> dict[str, Any]:
-    """KEY -> HMAC of its value: not secret, so a diff names the changed key without showing values.
+def _same_value(stored: Any, wanted: Any) -> bool:
+    # Coolify trims every string input and stores "" as null (global TrimStrings / ConvertEmptyStringsToNull).
+    return ("" if stored is None else str(stored).strip()) == ("" if wanted is None else str(wanted).strip())
 
-    Keyed with the Coolify token so a low-entropy secret cannot be guessed from its fingerprint.
+
+def _values_readable(rows: list[JsonObject], wanted: Mapping[str, Any]) -> bool:
+    """False when Coolify hid a managed value: the envs controller shows `value` only to `root` or
+    `read:sensitive` (ApplicationsController::removeSensitiveData), and never when `is_shown_once`."""
+    return all("value" in row for row in rows if not row.get("is_preview") and row.get("key") in wanted)
+
+
+def _written_row(key: str, value: Any, build_time: bool, readable: bool) -> JsonObject:
+    row: JsonObject = {"key": key, "is_preview": False, "is_buildtime": build_time}
+    if readable:
+        row["value"] = "" if value is None else str(value)
+    return row
+
+
+def value_fingerprints(variables: Mapping[str, Any], key: str) -> dict[str, Any]:
+    """KEY -> HMAC of its value, so a preview names the changed key without showing any value.
+
+    Keyed with the stack's own secret (`FingerprintKey`), not the Coolify token: rotating the token
+    changes no fingerprint. Each fingerprint is a secret in state (see `ApplicationEnvVars`).
     """
     def digest(value: Any) -> Any:
         if is_unknown(value):
@@ -206,7 +253,7 @@ class ApplicationEnvVars(Resource, module="coolify", name="ApplicationEnvVars"):
     keys: pulumi.Output[list[str]]
     """Sorted keys this resource manages."""
     fingerprints: pulumi.Output[dict[str, str]]
-    """KEY -> keyed hash of its value (not secret): lets a preview name the key that changed."""
+    """KEY -> keyed hash of its value, each a secret: lets a preview name the key that changed."""
 
     def __init__(
         self, resource_name: str, args: ApplicationEnvVarsArgs, opts: pulumi.ResourceOptions | None = None
@@ -215,8 +262,18 @@ class ApplicationEnvVars(Resource, module="coolify", name="ApplicationEnvVars"):
             "application_uuid": args.application_uuid,
             "variables": secret_values(args.variables),
             "build_time_keys": sorted(args.build_time_keys),
+            "fingerprint_key": pulumi.Output.secret(args.fingerprint_key),
+            # One secret placeholder per key: check() fills in the fingerprints and the engine keeps
+            # each one secret (it marks what check returns by the secrets of the inputs, key by key).
+            "fingerprints": secret_values({key: "" for key in args.variables})
+            if isinstance(args.variables, Mapping) else pulumi.Output.secret(None),
             "uuid": None,
             "keys": None,
-            "fingerprints": None,
+            "values_readable": None,
         }
-        super().__init__(ApplicationEnvVarsProvider(), resource_name, props, with_secret_outputs(opts, "variables"))
+        super().__init__(
+            ApplicationEnvVarsProvider(),
+            resource_name,
+            props,
+            with_secret_outputs(opts, "variables", "fingerprint_key"),
+        )
