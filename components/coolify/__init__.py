@@ -11,6 +11,7 @@ from .resources.fingerprint_key import FingerprintKey
 from .resources.mongodb import MongoDatabase, MongoDatabaseArgs
 from .resources.private_key import PrivateKey, PrivateKeyArgs
 from .resources.project import Project, ProjectArgs
+from .resources.s3_storage import S3Storage, S3StorageArgs
 from .resources.server import Server, ServerArgs
 
 __all__ = [
@@ -29,6 +30,8 @@ __all__ = [
     "PrivateKeyArgs",
     "Project",
     "ProjectArgs",
+    "S3Storage",
+    "S3StorageArgs",
     "Server",
     "ServerArgs",
 ]

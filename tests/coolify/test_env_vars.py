@@ -77,7 +77,8 @@ def test_value_change_and_flag_change_are_sent_with_full_flags(
     make_provider: MakeProvider, app_uuid: str, sim: CoolifySimulator
 ) -> None:
     provider = make_provider(ApplicationEnvVarsProvider)
-    created = provider.create({"application_uuid": app_uuid, "variables": {"A": "1", "B": "2"}, "build_time_keys": [], "fingerprint_key": KEY})
+    created = provider.create({"application_uuid": app_uuid, "variables": {"A": "1", "B": "2"}, "build_time_keys": [],
+                               "fingerprint_key": KEY})
     sim.reset_counts()
     news = {"application_uuid": app_uuid, "variables": {"A": "1", "B": "3"}, "build_time_keys": ["A"]}
     outs = provider.update(app_uuid, created.outs, news).outs
@@ -105,7 +106,8 @@ def test_refresh_sees_deleted_key_and_gone_application(
     make_provider: MakeProvider, app_uuid: str, sim: CoolifySimulator
 ) -> None:
     provider = make_provider(ApplicationEnvVarsProvider)
-    inputs = {"application_uuid": app_uuid, "variables": {"A": "1", "B": "2"}, "build_time_keys": [], "fingerprint_key": KEY}
+    inputs = {"application_uuid": app_uuid, "variables": {"A": "1", "B": "2"}, "build_time_keys": [],
+              "fingerprint_key": KEY}
     created = provider.create(inputs)
     sim.delete_env_oob(rows(sim, app_uuid)["B"]["uuid"])
     refreshed = provider.read(app_uuid, created.outs)
@@ -128,7 +130,8 @@ def test_hidden_values_never_cause_a_diff(
     settings = fast_settings(sim_url, token=reader)
     provider = ApplicationEnvVarsProvider.configured(settings)
     try:
-        inputs = {"application_uuid": app_uuid, "variables": {"SECRET": "s3cr3t"}, "build_time_keys": [], "fingerprint_key": KEY}
+        inputs = {"application_uuid": app_uuid, "variables": {"SECRET": "s3cr3t"}, "build_time_keys": [],
+                  "fingerprint_key": KEY}
         outs = provider.create(inputs).outs or {}
         listed = provider.client.application_envs.list(app_uuid)
         assert all("value" not in row for row in listed)  # hidden without read:sensitive
