@@ -62,6 +62,7 @@ def build_stack(cfg: StackConfig) -> dict[str, pulumi.Output[object]]:
             image=cfg.mongo.image,
             backup_cron=cfg.mongo.backup_cron,
             backup_retention=cfg.mongo.backup_retention,
+            backup_s3=cfg.mongo.s3,
         ),
     )
     placement = CoolifyPlacement(

@@ -45,6 +45,8 @@ class T:
     HCLOUD_ZONE = "hcloud:index/zone:Zone"
     HCLOUD_RRSET = "hcloud:index/zoneRrset:ZoneRrset"
     HEALTH_CHECK = "pulumi-python:dynamic/penpal:HealthCheck"
+    C_FINGERPRINT_KEY = "pulumi-python:dynamic/coolify:FingerprintKey"
+    C_S3_STORAGE = "pulumi-python:dynamic/coolify:S3Storage"
 
 
 GET_REGISTRY_IMAGE = "docker:index/getRegistryImage:getRegistryImage"
