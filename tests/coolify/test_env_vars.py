@@ -137,7 +137,6 @@ def test_hidden_values_never_cause_a_diff(
         assert all("value" not in row for row in listed)  # hidden without read:sensitive
         refreshed = provider.read(app_uuid, outs).outs or {}
         assert refreshed["variables"] == {"SECRET": "s3cr3t"}
-        assert outs["values_readable"] is False and refreshed["values_readable"] is False
         assert provider.diff(app_uuid, refreshed, inputs).changes is False
     finally:
         _CLIENTS.pop(settings, None)
@@ -150,7 +149,6 @@ def test_value_changed_in_coolify_is_seen_by_read_and_put_back_by_update(
     inputs = {"application_uuid": app_uuid, "variables": {"A": "1", "B": "2"}, "build_time_keys": [],
               "fingerprint_key": KEY}
     created = provider.create(inputs)
-    assert created.outs["values_readable"] is True
     sim.edit_env(rows(sim, app_uuid)["B"]["uuid"], value="changed-by-hand")
     refreshed = provider.read(app_uuid, created.outs).outs
     assert refreshed["variables"] == {"A": "1", "B": "changed-by-hand"}
@@ -237,9 +235,11 @@ def test_unreadable_values_warn_once_per_run(
         inputs = {"application_uuid": app_uuid, "variables": {"A": "1", "B": "2", "C": "3"}, "build_time_keys": [],
                   "fingerprint_key": KEY}
         outs = provider.create(inputs).outs or {}
-        for _ in range(3):  # three resources' diffs in one preview, then a refresh
+        sim.reset_counts()
+        for _ in range(3):  # three resources' diffs in one preview: Coolify is asked once
             provider.diff(app_uuid, outs, inputs)
-        provider.read(app_uuid, outs)
+        assert sim.count("GET", "/applications/{uuid}/envs") == 1
+        provider.read(app_uuid, outs)  # and a refresh in the same run
         warnings = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning:")]
         assert warnings == [f"warning: {UNREADABLE_VALUES}"]
     finally:

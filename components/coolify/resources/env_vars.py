@@ -18,7 +18,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
-from ..client import NotFoundError
+from ..client import CoolifyError, NotFoundError
 from ..client.types import JsonObject
 from ..provider import CoolifyProvider, warn_once
 from ._check import ENV_KEY, Checker
@@ -94,16 +94,29 @@ class ApplicationEnvVarsProvider(CoolifyProvider):
             rows = self.client.application_envs.list(application_uuid)
         except NotFoundError:
             return ReadResult(None, {})
-        outs = self._outs(application_uuid, props, rows)
-        if not outs["values_readable"]:
+        if _readability(rows, props.get("variables") or {}) is False:
             warn_once(UNREADABLE_VALUES)
-        return ReadResult(id_, outs)
+        return ReadResult(id_, self._outs(application_uuid, props, rows))
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        # Recorded at the last read of the rows, so the preview can say it without another request.
-        if olds.get("values_readable") is False:
+        if self._token_reads_values(olds) is False:
             warn_once(UNREADABLE_VALUES)
         return super().diff(id_, olds, news)
+
+    def _token_reads_values(self, olds: dict[str, Any]) -> bool | None:
+        """Whether this run's token sees env values, asked once per run (the token may have changed since
+        the state was written); None when this resource's rows cannot tell."""
+        if self._settings is None or not olds.get("application_uuid"):
+            return None
+
+        def probe() -> bool | None:
+            try:
+                rows = self.client.application_envs.list(str(olds["application_uuid"]))
+            except CoolifyError:
+                return None  # the preview goes on; refresh or up will report the problem itself
+            return _readability(rows, olds.get("variables") or {})
+
+        return self.once_per_run("env-values-readable", probe)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         application_uuid = str(news["application_uuid"])
@@ -194,7 +207,6 @@ class ApplicationEnvVarsProvider(CoolifyProvider):
             "keys": sorted(present),
             "fingerprint_key": fingerprint_key,
             "fingerprints": value_fingerprints(values, str(fingerprint_key)) if fingerprint_key else None,
-            "values_readable": _values_readable(rows, wanted),
         }
 
 
@@ -204,9 +216,15 @@ def _same_value(stored: Any, wanted: Any) -> bool:
 
 
 def _values_readable(rows: list[JsonObject], wanted: Mapping[str, Any]) -> bool:
+    return _readability(rows, wanted) is not False
+
+
+def _readability(rows: list[JsonObject], wanted: Mapping[str, Any]) -> bool | None:
     """False when Coolify hid a managed value: the envs controller shows `value` only to `root` or
-    `read:sensitive` (ApplicationsController::removeSensitiveData), and never when `is_shown_once`."""
-    return all("value" in row for row in rows if not row.get("is_preview") and row.get("key") in wanted)
+    `read:sensitive` (ApplicationsController::removeSensitiveData), and never when `is_shown_once`.
+    None when no managed row is there to tell."""
+    managed = [row for row in rows if not row.get("is_preview") and row.get("key") in wanted]
+    return all("value" in row for row in managed) if managed else None
 
 
 def _written_row(key: str, value: Any, build_time: bool, readable: bool) -> JsonObject:
@@ -269,7 +287,6 @@ class ApplicationEnvVars(Resource, module="coolify", name="ApplicationEnvVars"):
             if isinstance(args.variables, Mapping) else pulumi.Output.secret(None),
             "uuid": None,
             "keys": None,
-            "values_readable": None,
         }
         super().__init__(
             ApplicationEnvVarsProvider(),
