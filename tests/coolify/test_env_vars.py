@@ -9,7 +9,12 @@ import pytest
 
 from components.coolify.client import CoolifyClient
 from components.coolify.resources.application import ApplicationProvider
-from components.coolify.resources.env_vars import UNREADABLE_VALUES, ApplicationEnvVarsProvider
+from components.coolify.resources.env_vars import (
+    CHANGED_IN_COOLIFY,
+    UNREADABLE_VALUES,
+    ApplicationEnvVarsProvider,
+    value_revisions,
+)
 from tests.coolify.conftest import fast_settings
 from tests.coolify.test_application import app_inputs
 
@@ -244,3 +249,32 @@ def test_unreadable_values_warn_once_per_run(
         assert warnings == [f"warning: {UNREADABLE_VALUES}"]
     finally:
         provider_module._CLIENTS.pop(settings, None)
+
+
+def test_value_revisions_count_changes_per_key_and_name_drift() -> None:
+    first = value_revisions({"A": "fa", "B": "fb"}, {}, {})
+    assert first == {"A": "r1", "B": "r1"}
+    second = value_revisions({"A": "fa", "B": "fb2", "C": "fc"}, {"A": "fa", "B": "fb"}, first)
+    assert second == {"A": "r1", "B": "r2", "C": "r1"}
+    # A state from before revisions (or a fingerprint of an unknown value) keeps what it can.
+    assert value_revisions({"A": "fa"}, {"A": "old"}, {}) == {"A": "r1"}
+
+
+def test_check_counts_revisions_and_read_marks_a_value_changed_in_coolify(
+    make_provider: MakeProvider, app_uuid: str, sim: CoolifySimulator
+) -> None:
+    provider = make_provider(ApplicationEnvVarsProvider)
+    inputs = provider.check({}, {"application_uuid": app_uuid, "variables": {"A": "1", "B": "2"},
+                                 "build_time_keys": [], "fingerprint_key": KEY}).inputs
+    created = provider.create(inputs).outs
+    assert created["value_revisions"] == {"A": "r1", "B": "r1"}
+    sim.edit_env(rows(sim, app_uuid)["B"]["uuid"], value="by-hand")
+    refreshed = provider.read(app_uuid, created)
+    assert refreshed.outs["value_revisions"] == {"A": "r1", "B": f"r1, {CHANGED_IN_COOLIFY}"}
+    # Refresh also hands back the inputs as found, so the preview compares them with the program's.
+    assert refreshed.inputs is not None and refreshed.inputs["value_revisions"]["B"] == f"r1, {CHANGED_IN_COOLIFY}"
+    assert refreshed.inputs["variables"] == {"A": "1", "B": "by-hand"}
+    again = provider.check(refreshed.inputs, dict(inputs)).inputs
+    assert again["value_revisions"] == {"A": "r1", "B": "r1"}  # the program's value did not change
+    changed = provider.check(inputs, {**inputs, "variables": {"A": "9", "B": "2"}}).inputs
+    assert changed["value_revisions"] == {"A": "r2", "B": "r1"}

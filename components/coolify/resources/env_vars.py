@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,10 @@ from ._diff import FieldRule, identity, is_unknown
 from ._resource import secret_values, with_secret_outputs
 
 MANAGED_COMMENT = "Managed by Pulumi"
+# Appended to a key's value revision when refresh found another value in Coolify (the next preview shows it).
+CHANGED_IN_COOLIFY = "changed in Coolify"
+# The inputs as refresh found them: the next preview compares these with the program's (pulumi/pulumi#13839).
+INPUT_KEYS = ("application_uuid", "variables", "build_time_keys", "fingerprint_key", "fingerprints", "value_revisions")
 UNREADABLE_VALUES = (
     "Coolify hides env var values from this token (it needs `root` or `read:sensitive`): values changed "
     "directly in Coolify cannot be detected; `up` re-applies only values changed in the program."
@@ -60,7 +65,7 @@ class ApplicationEnvVarsProvider(CoolifyProvider):
     )
     replace_keys = frozenset({"application_uuid"})
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         checker = Checker(news)
         checker.required_text("application_uuid")
         fingerprint_key = checker.required_text("fingerprint_key")
@@ -79,7 +84,11 @@ class ApplicationEnvVarsProvider(CoolifyProvider):
                 if not is_unknown(key) and key not in variables:
                     checker.fail("build_time_keys", f"{key!r} is not one of the keys in `variables`")
             if not checker.failures and fingerprint_key is not None:
-                news["fingerprints"] = value_fingerprints(variables, str(news["fingerprint_key"]))
+                fingerprints = value_fingerprints(variables, str(news["fingerprint_key"]))
+                news["fingerprints"] = fingerprints
+                news["value_revisions"] = value_revisions(
+                    fingerprints, olds.get("fingerprints") or {}, olds.get("value_revisions") or {}
+                )
         return CheckResult(news, checker.failures)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -96,7 +105,8 @@ class ApplicationEnvVarsProvider(CoolifyProvider):
             return ReadResult(None, {})
         if _readability(rows, props.get("variables") or {}) is False:
             warn_once(UNREADABLE_VALUES)
-        return ReadResult(id_, self._outs(application_uuid, props, rows))
+        outs = self._outs(application_uuid, props, rows)
+        return ReadResult(id_, outs, {key: outs[key] for key in INPUT_KEYS if key in outs})
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         if self._token_reads_values(olds) is False:
@@ -198,6 +208,7 @@ class ApplicationEnvVarsProvider(CoolifyProvider):
             for key, row in sorted(present.items())
         }
         fingerprint_key = props.get("fingerprint_key")
+        revisions: Mapping[str, Any] = props.get("value_revisions") or {}
         return {
             "uuid": application_uuid,
             "application_uuid": application_uuid,
@@ -207,6 +218,11 @@ class ApplicationEnvVarsProvider(CoolifyProvider):
             "keys": sorted(present),
             "fingerprint_key": fingerprint_key,
             "fingerprints": value_fingerprints(values, str(fingerprint_key)) if fingerprint_key else None,
+            "value_revisions": {
+                key: revisions.get(key) if _same_value(values[key], wanted[key])
+                else f"{_revision_text(revisions.get(key))}, {CHANGED_IN_COOLIFY}"
+                for key in values
+            },
         }
 
 
@@ -248,6 +264,39 @@ def value_fingerprints(variables: Mapping[str, Any], key: str) -> dict[str, Any]
     return {name: digest(value) for name, value in sorted(variables.items())}
 
 
+def value_revisions(
+    fingerprints: Mapping[str, Any], old_fingerprints: Mapping[str, Any], old_revisions: Mapping[str, Any]
+) -> dict[str, Any]:
+    """KEY -> `r<n>`, counted up each time the key's value changes in the program.
+
+    Not secret: the fingerprints are secrets in state, so a preview shows them only as `[secret]`;
+    the revision is what names the key that changed (`~ LOG_LEVEL: "r1" => "r2"`) and tells nothing
+    about any value.
+    """
+    revisions: dict[str, Any] = {}
+    for key, fingerprint in sorted(fingerprints.items()):
+        previous = old_revisions.get(key)
+        number = _revision_number(previous)
+        if number is None:
+            revisions[key] = "r1"
+        elif is_unknown(fingerprint) or old_fingerprints.get(key) == fingerprint or CHANGED_IN_COOLIFY in previous:
+            # After a refresh saw drift, the old fingerprint is Coolify's value: the program's is unchanged.
+            revisions[key] = f"r{number}"
+        else:
+            revisions[key] = f"r{number + 1}"
+    return revisions
+
+
+def _revision_number(revision: Any) -> int | None:
+    match = re.match(r"r(\d+)\b", revision) if isinstance(revision, str) else None
+    return int(match.group(1)) if match else None
+
+
+def _revision_text(revision: Any) -> str:
+    number = _revision_number(revision)
+    return f"r{number}" if number is not None else "r1"
+
+
 def _item(key: str, raw_value: Any, build_time: bool) -> dict[str, Any]:
     # PATCH semantics replace omitted flags (value -> null, is_literal -> false): always send the full set.
     value = "" if raw_value is None else str(raw_value)
@@ -271,7 +320,9 @@ class ApplicationEnvVars(Resource, module="coolify", name="ApplicationEnvVars"):
     keys: pulumi.Output[list[str]]
     """Sorted keys this resource manages."""
     fingerprints: pulumi.Output[dict[str, str]]
-    """KEY -> keyed hash of its value, each a secret: lets a preview name the key that changed."""
+    """KEY -> keyed hash of its value, each a secret."""
+    value_revisions: pulumi.Output[dict[str, str]]
+    """KEY -> `r<n>` (plain): counts the key's value changes, so a preview names the key that changed."""
 
     def __init__(
         self, resource_name: str, args: ApplicationEnvVarsArgs, opts: pulumi.ResourceOptions | None = None
@@ -285,6 +336,7 @@ class ApplicationEnvVars(Resource, module="coolify", name="ApplicationEnvVars"):
             # each one secret (it marks what check returns by the secrets of the inputs, key by key).
             "fingerprints": secret_values({key: "" for key in args.variables})
             if isinstance(args.variables, Mapping) else pulumi.Output.secret(None),
+            "value_revisions": None,
             "uuid": None,
             "keys": None,
         }
