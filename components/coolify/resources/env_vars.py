@@ -279,7 +279,7 @@ def value_revisions(
         number = _revision_number(previous)
         if number is None:
             revisions[key] = "r1"
-        elif is_unknown(fingerprint) or old_fingerprints.get(key) == fingerprint or CHANGED_IN_COOLIFY in previous:
+        elif is_unknown(fingerprint) or old_fingerprints.get(key) == fingerprint or CHANGED_IN_COOLIFY in str(previous):
             # After a refresh saw drift, the old fingerprint is Coolify's value: the program's is unchanged.
             revisions[key] = f"r{number}"
         else:
