@@ -1,4 +1,5 @@
-"""The environment's dedicated MongoDB, run by Coolify on the environment's host."""
+"""The environment's dedicated MongoDB, run by Coolify on the environment's host, with its backups
+kept on the host and, when configured (always in production), uploaded to an S3 bucket as well."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pulumi
 
-from components.config import Environment
-from components.coolify import MongoDatabase, MongoDatabaseArgs
+from components.config import Environment, MongoS3Config
+from components.coolify import MongoDatabase, MongoDatabaseArgs, S3Storage, S3StorageArgs
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,8 @@ class MongoDbArgs:
     backup_retention: int | None = None
     root_password_rotated: bool = False
     """The new root password was set inside MongoDB first (see README, "Production safety")."""
+    backup_s3: MongoS3Config | None = None
+    """Also upload each backup to this bucket (through an S3 storage registered in Coolify)."""
 
 
 class MongoDb(pulumi.ComponentResource):
@@ -37,6 +40,23 @@ class MongoDb(pulumi.ComponentResource):
     def __init__(self, name: str, args: MongoDbArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(self.TYPE, name, None, opts)
         is_production = args.environment is Environment.PRODUCTION
+        storage_uuid: pulumi.Output[str] | None = None
+        if args.backup_s3 is not None:
+            storage = S3Storage(
+                f"{name}-backup-storage",
+                S3StorageArgs(
+                    name=f"penpal-{args.environment.value}-mongodb-backups",
+                    endpoint=args.backup_s3.endpoint,
+                    bucket=args.backup_s3.bucket,
+                    region=args.backup_s3.region,
+                    access_key=args.backup_s3.access_key,
+                    secret_key=args.backup_s3.secret_key,
+                    description="MongoDB backups, managed by Pulumi",
+                ),
+                # Deleting it would silently turn off the off-server copies (Coolify sets save_s3 false).
+                opts=pulumi.ResourceOptions(parent=self, protect=is_production),
+            )
+            storage_uuid = storage.uuid
         database = MongoDatabase(
             f"{name}-database",
             MongoDatabaseArgs(
@@ -49,6 +69,8 @@ class MongoDb(pulumi.ComponentResource):
                 backup_cron=args.backup_cron,
                 backup_retention=args.backup_retention,
                 root_password_rotated=args.root_password_rotated,
+                backup_s3_storage_uuid=storage_uuid,
+                backup_retention_s3=args.backup_s3.retention if args.backup_s3 else None,
             ),
             # Production data outlives mistakes: no delete through Pulumi, and kept if dropped from the program.
             opts=pulumi.ResourceOptions(parent=self, protect=is_production, retain_on_delete=is_production),

@@ -18,6 +18,7 @@ from components.coolify import (
     ApplicationEnvVarsArgs,
     Deployment,
     DeploymentArgs,
+    FingerprintKey,
 )
 from components.dns import ServiceDns, ServiceDnsArgs, planned_records
 from components.ghcr_image import GhcrImage, GhcrImageArgs
@@ -81,6 +82,9 @@ class ServiceArgs:
     resolve_digest: bool = False
     health_check: HealthCheckConfig = field(default_factory=HealthCheckConfig)
     dns: DnsPlacement | None = None
+    fingerprint_key: pulumi.Input[str] | None = None
+    """Secret per-stack key of env var value fingerprints (one `FingerprintKey` shared by the stack);
+    when None, the service makes its own."""
 
 
 class Service(pulumi.ComponentResource):
@@ -139,7 +143,13 @@ class Service(pulumi.ComponentResource):
         variables = self._variables(args)
         env_vars = ApplicationEnvVars(
             f"{name}-env",
-            ApplicationEnvVarsArgs(application_uuid=application.uuid, variables=variables),
+            ApplicationEnvVarsArgs(
+                application_uuid=application.uuid,
+                variables=variables,
+                fingerprint_key=args.fingerprint_key
+                if args.fingerprint_key is not None
+                else FingerprintKey(f"{name}-fingerprint-key", opts=child).value,
+            ),
             opts=child,
         )
         env_hash = pulumi.Output.all(**variables).apply(env_fingerprint)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pulumi
 
 from components.config import Environment, StackConfig
-from components.coolify import DeploymentWait, DeploymentWaitArgs
+from components.coolify import DeploymentWait, DeploymentWaitArgs, FingerprintKey
 from components.coolify_environment import CoolifyEnvironment, CoolifyEnvironmentArgs
 from components.dns import shared_zone
 from components.guard import GuardValues, StackGuard, depend_on_guard
@@ -67,6 +67,7 @@ def build_stack(cfg: StackConfig) -> dict[str, pulumi.Output[object]]:
             backup_cron=cfg.mongo.backup_cron,
             backup_retention=cfg.mongo.backup_retention,
             root_password_rotated=cfg.mongo_root_password_rotated,
+            backup_s3=cfg.mongo.s3,
         ),
     )
     placement = CoolifyPlacement(
@@ -80,6 +81,8 @@ def build_stack(cfg: StackConfig) -> dict[str, pulumi.Output[object]]:
             "Images deploy by tag: penpal:resolveDigests is false (pulumi-docker's plugin cannot be built "
             "offline; with it installed, set penpal:resolveDigests true to pin each deploy to its digest)."
         )
+    # Generated on the first `up` and kept secret in state: keys every env var value fingerprint.
+    fingerprint_key = FingerprintKey("env-fingerprint-key")
     services = {
         service.name: Service(
             service.name,
@@ -94,6 +97,7 @@ def build_stack(cfg: StackConfig) -> dict[str, pulumi.Output[object]]:
                 resolve_digest=cfg.resolve_digests,
                 health_check=cfg.health_check,
                 dns=dns,
+                fingerprint_key=fingerprint_key.value,
             ),
         )
         for service in cfg.services

@@ -24,6 +24,7 @@ from components.config.values import (
     ConfigError,
     Environment,
     MongoConfig,
+    MongoS3Config,
     ServerConfig,
     ServiceConfig,
     StackConfig,
@@ -89,6 +90,20 @@ def _plain_text_secrets(raw: dict[str, Any]) -> list[Problem]:
     return found
 
 
+def _plain_text_bucket_keys(raw: Mapping[str, Any]) -> list[Problem]:
+    """`penpal:mongo.s3`'s keys are set with `--secret --path`, which makes all of `penpal:mongo` a secret."""
+    mongo = raw.get("penpal:mongo")
+    s3 = mongo.get("s3") if isinstance(mongo, Mapping) else None
+    if not isinstance(s3, Mapping) or not ({"accessKey", "secretKey"} & set(s3)):
+        return []
+    if pulumi.runtime.is_config_secret("penpal:mongo"):
+        return []
+    key = "penpal:mongo.s3"
+    text = (f"{key}.accessKey and {key}.secretKey must be stored as secrets: "
+            f"pulumi config set --secret --path '{key}.secretKey' <value> (and the same for accessKey)")
+    return [Problem(order=(top_level_order("penpal:mongo"), -1, 0), text=text)]
+
+
 def _environment_of(raw: Mapping[str, Any]) -> Environment | None:
     try:
         return Environment(str(raw.get("penpal:environment")))
@@ -104,7 +119,7 @@ def _reported(problem: Problem, dropped: set[str]) -> bool:
 def validate(values: Mapping[str, Any], stack: str) -> StackInput:
     """Validates the engine's config map; raises ConfigError listing every problem."""
     raw = _decoded(_our_keys(values))
-    problems = _plain_text_secrets(raw)
+    problems = _plain_text_secrets(raw) + _plain_text_bucket_keys(raw)
     dropped = {problem.text.split(" ", 1)[0] for problem in problems}
     # A dropped secret would look missing to the rules across keys: they wait for the next run.
     context = {"stack": stack, "environment": _environment_of(raw), "partial": bool(dropped)}
@@ -145,6 +160,20 @@ def _health_check(health: HealthCheckInput) -> HealthCheckConfig:
     )
 
 
+def _mongo_s3(parsed: StackInput) -> MongoS3Config | None:
+    s3 = parsed.mongo.s3
+    if s3 is None:
+        return None
+    return MongoS3Config(
+        endpoint=s3.endpoint,
+        bucket=s3.bucket,
+        region=s3.region.strip(),
+        retention=s3.retention,
+        access_key=pulumi.Output.secret(s3.access_key.strip()),
+        secret_key=pulumi.Output.secret(s3.secret_key.strip()),
+    )
+
+
 def load_config() -> StackConfig:
     """Reads and validates the whole stack configuration; raises ConfigError listing every problem."""
     parsed = validate(_engine_config(), pulumi.get_stack())
@@ -168,6 +197,7 @@ def load_config() -> StackConfig:
             version=parsed.mongo.version,
             backup_cron=parsed.mongo.backup_cron,
             backup_retention=parsed.mongo.backup_retention,
+            s3=_mongo_s3(parsed),
         ),
         mongo_root_password=pulumi.Output.secret(parsed.mongo_root_password),
         services=tuple(_service(service, parsed.service_secrets) for service in parsed.services),

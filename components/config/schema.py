@@ -199,6 +199,10 @@ EnvValue = Annotated[StrictStr, BeforeValidator(_env_value)]
 Cidr = Annotated[StrictStr, AfterValidator(_cidr), Doc("a CIDR with no host bits set such as '203.0.113.7/32'")]
 
 
+def _secret(expected: str, required: str | None = None, hint: str | None = None) -> Doc:
+    return Doc(expected, required=required, hint=hint, secret=True)
+
+
 # Objects -----------------------------------------------------------------------------------------
 
 
@@ -219,6 +223,56 @@ class ServerInput(_Object):
     volume_size_gb: Annotated[StrictInt | None, Field(ge=10, le=10240), Doc("an integer from 10 to 10240")] = None
 
 
+# Coolify's ValidationPatterns::isValidS3BucketName(): 3-63 of a-z 0-9 . -, no "..", ".-", "-.", no IPv4 form.
+_BUCKET = re.compile(r"\A(?=.{3,63}\Z)[a-z0-9][a-z0-9.-]*[a-z0-9]\Z")
+_IPV4 = re.compile(r"\A\d{1,3}(\.\d{1,3}){3}\Z")
+_MONGO_S3 = "penpal:mongo.s3"
+
+
+def _s3_bucket(value: str) -> str:
+    if _BUCKET.match(value) and not any(pair in value for pair in ("..", ".-", "-.")) and not _IPV4.match(value):
+        return value
+    raise ValueError("not a bucket name")
+
+
+def _s3_endpoint(value: str) -> str:
+    parts = urlsplit(value.strip())
+    if parts.scheme == "https" and parts.hostname and not parts.path.strip("/") and not parts.query:
+        return value.strip().rstrip("/")
+    raise ValueError("not an https endpoint")
+
+
+class MongoS3Input(_Object):
+    """`penpal:mongo.s3`: the S3-compatible bucket backups are also uploaded to (off the server)."""
+
+    endpoint: Annotated[
+        StrictStr,
+        AfterValidator(_s3_endpoint),
+        Doc("an https URL with no path, such as 'https://fsn1.your-objectstorage.com'", required="the S3 endpoint"),
+    ]
+    bucket: Annotated[
+        StrictStr,
+        AfterValidator(_s3_bucket),
+        Doc("an S3 bucket name: 3-63 lowercase letters, digits, dots or hyphens", required="the bucket"),
+    ]
+    region: Annotated[
+        NonBlank, Field(max_length=255), Doc("the bucket's region, such as 'fsn1'", required="the region")
+    ]
+    access_key: Annotated[
+        NonBlank,
+        Field(max_length=255),
+        _secret("the S3 access key", f"set with --secret --path '{_MONGO_S3}.accessKey'"),
+    ]
+    secret_key: Annotated[
+        NonBlank,
+        Field(max_length=255),
+        _secret("the S3 secret key", f"set with --secret --path '{_MONGO_S3}.secretKey'"),
+    ]
+    retention: Annotated[
+        StrictInt, Field(ge=1, le=3650), Doc("an integer from 1 to 3650 (backups kept in the bucket)")
+    ] = 30
+
+
 class MongoInput(_Object):
     """`penpal:mongo`."""
 
@@ -227,6 +281,10 @@ class MongoInput(_Object):
         StrictStr, AfterValidator(_cron), Doc("a 5-field cron expression such as '0 3 * * *' or 'daily'")
     ] = "0 3 * * *"
     backup_retention: Annotated[StrictInt, Field(ge=1, le=365), Doc("an integer from 1 to 365 (backups kept)")] = 7
+    s3: Annotated[
+        MongoS3Input | None,
+        Doc("an object {endpoint, bucket, region, accessKey, secretKey, retention?}"),
+    ] = None
 
 
 class ServiceInput(_Object):
@@ -343,10 +401,6 @@ class HealthCheckInput(_Object):
     ] = None
 
 
-def _secret(expected: str, required: str | None = None, hint: str | None = None) -> Doc:
-    return Doc(expected, required=required, hint=hint, secret=True)
-
-
 _SERVICE_SECRETS = "penpal:serviceSecrets"
 
 
@@ -446,7 +500,7 @@ class StackInput(BaseModel):
         MongoInput,
         BeforeValidator(from_json),
         Field(alias="penpal:mongo"),
-        Doc("an object {version?, backupCron?, backupRetention?}"),
+        Doc("an object {version?, backupCron?, backupRetention?, s3?}"),
     ] = MongoInput()
     mongo_root_password: Annotated[
         StrictStr,
@@ -534,6 +588,13 @@ class StackInput(BaseModel):
         if (info.context or {}).get("partial"):
             return self
         problems: list[tuple[str, str]] = []
+        if self.environment is Environment.PRODUCTION and self.mongo.s3 is None:
+            problems.append((
+                _MONGO_S3,
+                "required in production: backups kept only on the server are lost with it. Set an S3 bucket "
+                f"(Hetzner Object Storage works; docs/config.md): pulumi config set --path '{_MONGO_S3}.bucket' "
+                "<bucket>, and endpoint, region, accessKey and secretKey (the keys with --secret)",
+            ))
         seen: set[str] = set()
         repos: dict[str, int] = {}
         for index, service in enumerate(self.services):

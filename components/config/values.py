@@ -65,12 +65,27 @@ class ServerConfig:
 
 
 @dataclass(frozen=True)
+class MongoS3Config:
+    """`penpal:mongo.s3`: the bucket backups are also uploaded to; the keys are secret Outputs."""
+
+    endpoint: str
+    bucket: str
+    region: str
+    retention: int
+    """Backups kept in the bucket (the copies on the server follow `backup_retention`)."""
+    access_key: pulumi.Output[str]
+    secret_key: pulumi.Output[str]
+
+
+@dataclass(frozen=True)
 class MongoConfig:
     """`penpal:mongo`: the environment's MongoDB."""
 
     version: str
     backup_cron: str
     backup_retention: int
+    s3: MongoS3Config | None = None
+    """Off-server copies of the backups; required in production."""
 
     @property
     def image(self) -> str:

@@ -8,9 +8,11 @@ from .resources.deployment import Deployment, DeploymentArgs
 from .resources.deployment_wait import DeploymentWait, DeploymentWaitArgs
 from .resources.env_vars import ApplicationEnvVars, ApplicationEnvVarsArgs
 from .resources.environment import Environment, EnvironmentArgs
+from .resources.fingerprint_key import FingerprintKey
 from .resources.mongodb import MongoDatabase, MongoDatabaseArgs
 from .resources.private_key import PrivateKey, PrivateKeyArgs
 from .resources.project import Project, ProjectArgs
+from .resources.s3_storage import S3Storage, S3StorageArgs
 from .resources.server import Server, ServerArgs
 
 __all__ = [
@@ -24,12 +26,15 @@ __all__ = [
     "DeploymentWaitArgs",
     "Environment",
     "EnvironmentArgs",
+    "FingerprintKey",
     "MongoDatabase",
     "MongoDatabaseArgs",
     "PrivateKey",
     "PrivateKeyArgs",
     "Project",
     "ProjectArgs",
+    "S3Storage",
+    "S3StorageArgs",
     "Server",
     "ServerArgs",
 ]

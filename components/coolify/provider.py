@@ -8,6 +8,7 @@ in the provider process and live only there, in memory.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
@@ -33,6 +34,10 @@ BACKOFF_KEY = "coolify:retryBackoffSeconds"
 _CLIENTS: dict[ClientSettings, CoolifyClient] = {}
 _CLIENTS_LOCK = threading.Lock()
 _LISTINGS_LOCK = threading.Lock()
+_WARNED: set[str] = set()
+_WARNED_LOCK = threading.Lock()
+_ONCE: dict[tuple[ClientSettings, str], Any] = {}
+_ONCE_LOCK = threading.Lock()
 
 ProviderT = TypeVar("ProviderT", bound="CoolifyProvider")
 
@@ -57,6 +62,19 @@ def settings_from_config(config: Any) -> ClientSettings | None:
             except ValueError as error:
                 raise CoolifyConfigError(f"Config `{key}` must be a number, got {raw!r}.") from error
     return ClientSettings(url=str(url), token=str(token), **tuning)
+
+
+def warn_once(message: str) -> None:
+    """Tell the user `message` once per provider process (one run), however many resources hit it.
+
+    A dynamic provider has no engine connection for `pulumi.log`; the engine shows the plugin's
+    stderr lines to the user as diagnostics.
+    """
+    with _WARNED_LOCK:
+        if message in _WARNED:
+            return
+        _WARNED.add(message)
+    print(f"warning: {message}", file=sys.stderr, flush=True)
 
 
 def client_for(settings: ClientSettings) -> CoolifyClient:
@@ -122,6 +140,17 @@ class CoolifyProvider(ResourceProvider):
         with _LISTINGS_LOCK:
             listings: dict[str, EnvironmentListing] = self.__dict__.setdefault("_listings", {})
             return listings.setdefault(kind, EnvironmentListing(kind))
+
+    def once_per_run(self, key: str, compute: Callable[[], Any]) -> Any:
+        """`compute()` once per provider process and settings; an answer of None is not kept (asked again)."""
+        cache_key = (self.settings, key)
+        with _ONCE_LOCK:
+            if cache_key in _ONCE:
+                return _ONCE[cache_key]
+            answer = compute()
+            if answer is not None:
+                _ONCE[cache_key] = answer
+            return answer
 
     def read_or_gone(self, id_: str, outs: Callable[[], dict[str, Any]]) -> ReadResult:
         """`ReadResult(id_, outs())`, or the empty result that tells the engine the resource is gone (404)."""

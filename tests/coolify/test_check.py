@@ -84,6 +84,8 @@ def failures(provider: CoolifyProvider, news: dict[str, Any]) -> dict[str, str]:
         (DeploymentWaitProvider(), {"deployments": {}, "timeout_s": 0}, "timeout_s", "positive"),
         (DeploymentWaitProvider(), {"deployments": {"api": {"application_uuid": "a"}}}, "deployments",
          "deployment_uuid"),
+        (ApplicationEnvVarsProvider(), {"application_uuid": "a" * 24, "variables": {"A": "x"}}, "fingerprint_key",
+         "non-empty"),
     ],
 )
 def test_bad_input_fails_naming_the_field(provider: CoolifyProvider, news: dict[str, Any], field: str,
@@ -105,7 +107,7 @@ def test_bad_input_fails_naming_the_field(provider: CoolifyProvider, news: dict[
         (MongoDatabaseProvider(), {**MONGO, "backup_cron": "0 3 * * *", "backup_retention": 7,
                                    "limits_memory": "512m", "limits_cpus": "0.5"}),
         (ApplicationEnvVarsProvider(), {"application_uuid": "a" * 24, "variables": {"NODE_ENV": "staging"},
-                                        "build_time_keys": ["NODE_ENV"]}),
+                                        "build_time_keys": ["NODE_ENV"], "fingerprint_key": "k" * 64}),
         (DeploymentProvider(), {"application_uuid": "a" * 24, "triggers": {"image": "x"}, "force": False}),
         (DeploymentWaitProvider(), {"deployments": {"api": {"application_uuid": "a", "deployment_uuid": "d"}},
                                     "timeout_s": 900, "poll_interval_s": 2.0}),

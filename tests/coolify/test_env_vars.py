@@ -9,7 +9,12 @@ import pytest
 
 from components.coolify.client import CoolifyClient
 from components.coolify.resources.application import ApplicationProvider
-from components.coolify.resources.env_vars import ApplicationEnvVarsProvider
+from components.coolify.resources.env_vars import (
+    CHANGED_IN_COOLIFY,
+    UNREADABLE_VALUES,
+    ApplicationEnvVarsProvider,
+    value_revisions,
+)
 from tests.coolify.conftest import fast_settings
 from tests.coolify.test_application import app_inputs
 
@@ -17,6 +22,7 @@ if TYPE_CHECKING:
     from tests.simulators.coolify import CoolifySimulator
 
 MakeProvider = Callable[[type[Any]], Any]
+KEY = "per-stack-fingerprint-key-for-tests"
 
 
 @pytest.fixture
@@ -40,7 +46,7 @@ def test_create_update_delete_only_managed_keys(
 ) -> None:
     provider = make_provider(ApplicationEnvVarsProvider)
     inputs = {"application_uuid": app_uuid, "variables": {"NODE_ENV": "staging", "PORT": "3000"},
-              "build_time_keys": ["NODE_ENV"]}
+              "build_time_keys": ["NODE_ENV"], "fingerprint_key": KEY}
     created = provider.create(inputs)
     assert created.id == app_uuid
     assert created.outs["keys"] == ["NODE_ENV", "PORT"]
@@ -55,7 +61,7 @@ def test_create_update_delete_only_managed_keys(
     assert provider.diff(app_uuid, created.outs, inputs).changes is False
 
     news = {"application_uuid": app_uuid, "variables": {"NODE_ENV": "staging", "MONGODB_URI": "mongodb://x"},
-            "build_time_keys": ["NODE_ENV"]}
+            "build_time_keys": ["NODE_ENV"], "fingerprint_key": KEY}
     assert provider.changed_fields(created.outs, news) == ["variables"]
     sim.reset_counts()
     updated = provider.update(app_uuid, created.outs, news)
@@ -76,7 +82,8 @@ def test_value_change_and_flag_change_are_sent_with_full_flags(
     make_provider: MakeProvider, app_uuid: str, sim: CoolifySimulator
 ) -> None:
     provider = make_provider(ApplicationEnvVarsProvider)
-    created = provider.create({"application_uuid": app_uuid, "variables": {"A": "1", "B": "2"}, "build_time_keys": []})
+    created = provider.create({"application_uuid": app_uuid, "variables": {"A": "1", "B": "2"}, "build_time_keys": [],
+                               "fingerprint_key": KEY})
     sim.reset_counts()
     news = {"application_uuid": app_uuid, "variables": {"A": "1", "B": "3"}, "build_time_keys": ["A"]}
     outs = provider.update(app_uuid, created.outs, news).outs
@@ -94,7 +101,7 @@ def test_existing_key_with_our_name_is_adopted_not_duplicated(
 ) -> None:
     client.http.post(f"/applications/{app_uuid}/envs", {"key": "PORT", "value": "1"})
     make_provider(ApplicationEnvVarsProvider).create(
-        {"application_uuid": app_uuid, "variables": {"PORT": "3000"}, "build_time_keys": []}
+        {"application_uuid": app_uuid, "variables": {"PORT": "3000"}, "build_time_keys": [], "fingerprint_key": KEY}
     )
     assert rows(sim, app_uuid)["PORT"]["value"] == "3000"
     assert len([r for r in sim.state.env_vars if r["key"] == "PORT" and not r.get("is_preview")]) == 1
@@ -104,7 +111,8 @@ def test_refresh_sees_deleted_key_and_gone_application(
     make_provider: MakeProvider, app_uuid: str, sim: CoolifySimulator
 ) -> None:
     provider = make_provider(ApplicationEnvVarsProvider)
-    inputs = {"application_uuid": app_uuid, "variables": {"A": "1", "B": "2"}, "build_time_keys": []}
+    inputs = {"application_uuid": app_uuid, "variables": {"A": "1", "B": "2"}, "build_time_keys": [],
+              "fingerprint_key": KEY}
     created = provider.create(inputs)
     sim.delete_env_oob(rows(sim, app_uuid)["B"]["uuid"])
     refreshed = provider.read(app_uuid, created.outs)
@@ -127,7 +135,8 @@ def test_hidden_values_never_cause_a_diff(
     settings = fast_settings(sim_url, token=reader)
     provider = ApplicationEnvVarsProvider.configured(settings)
     try:
-        inputs = {"application_uuid": app_uuid, "variables": {"SECRET": "s3cr3t"}, "build_time_keys": []}
+        inputs = {"application_uuid": app_uuid, "variables": {"SECRET": "s3cr3t"}, "build_time_keys": [],
+                  "fingerprint_key": KEY}
         outs = provider.create(inputs).outs or {}
         listed = provider.client.application_envs.list(app_uuid)
         assert all("value" not in row for row in listed)  # hidden without read:sensitive
@@ -136,3 +145,136 @@ def test_hidden_values_never_cause_a_diff(
         assert provider.diff(app_uuid, refreshed, inputs).changes is False
     finally:
         _CLIENTS.pop(settings, None)
+
+
+def test_value_changed_in_coolify_is_seen_by_read_and_put_back_by_update(
+    make_provider: MakeProvider, app_uuid: str, sim: CoolifySimulator
+) -> None:
+    provider = make_provider(ApplicationEnvVarsProvider)
+    inputs = {"application_uuid": app_uuid, "variables": {"A": "1", "B": "2"}, "build_time_keys": [],
+              "fingerprint_key": KEY}
+    created = provider.create(inputs)
+    sim.edit_env(rows(sim, app_uuid)["B"]["uuid"], value="changed-by-hand")
+    refreshed = provider.read(app_uuid, created.outs).outs
+    assert refreshed["variables"] == {"A": "1", "B": "changed-by-hand"}
+    assert refreshed["fingerprints"]["A"] == created.outs["fingerprints"]["A"]
+    assert refreshed["fingerprints"]["B"] != created.outs["fingerprints"]["B"]
+    assert provider.diff(app_uuid, refreshed, inputs).changes is True
+    updated = provider.update(app_uuid, refreshed, inputs).outs
+    assert rows(sim, app_uuid)["B"]["value"] == "2"
+    assert updated["variables"] == {"A": "1", "B": "2"} and updated["fingerprints"] == created.outs["fingerprints"]
+    assert provider.diff(app_uuid, updated, inputs).changes is False
+
+
+def test_update_for_another_reason_also_puts_back_a_value_changed_by_hand(
+    make_provider: MakeProvider, app_uuid: str, sim: CoolifySimulator
+) -> None:
+    provider = make_provider(ApplicationEnvVarsProvider)
+    inputs = {"application_uuid": app_uuid, "variables": {"A": "1", "B": "2"}, "build_time_keys": [],
+              "fingerprint_key": KEY}
+    created = provider.create(inputs)
+    sim.edit_env(rows(sim, app_uuid)["B"]["uuid"], value="changed-by-hand")
+    provider.update(app_uuid, created.outs, {**inputs, "variables": {"A": "9", "B": "2"}})
+    assert {k: r["value"] for k, r in rows(sim, app_uuid).items()} == {"A": "9", "B": "2", "MANUAL": "hand-made"}
+
+
+def test_values_coolify_trims_are_not_drift(make_provider: MakeProvider, app_uuid: str) -> None:
+    provider = make_provider(ApplicationEnvVarsProvider)
+    inputs = {"application_uuid": app_uuid, "variables": {"PADDED": "  x  ", "EMPTY": ""}, "build_time_keys": [],
+              "fingerprint_key": KEY}
+    created = provider.create(inputs)
+    refreshed = provider.read(app_uuid, created.outs).outs
+    assert refreshed["variables"] == {"EMPTY": "", "PADDED": "  x  "}
+    assert provider.diff(app_uuid, refreshed, inputs).changes is False
+
+
+def test_deleted_key_is_restored_to_one_runtime_row_and_one_preview_row(
+    make_provider: MakeProvider, app_uuid: str, sim: CoolifySimulator
+) -> None:
+    provider = make_provider(ApplicationEnvVarsProvider)
+    inputs = {"application_uuid": app_uuid, "variables": {"A": "1", "B": "2"}, "build_time_keys": [],
+              "fingerprint_key": KEY}
+    created = provider.create(inputs)
+    # Deleting the runtime row in Coolify leaves its preview copy behind.
+    sim.delete_env_oob(rows(sim, app_uuid)["B"]["uuid"])
+    refreshed = provider.read(app_uuid, created.outs).outs
+    provider.update(app_uuid, refreshed, inputs)
+    b_rows = [(r["is_preview"], r["value"]) for r in sim.state.env_vars
+              if r["_application_uuid"] == app_uuid and r["key"] == "B"]
+    assert sorted(b_rows) == [(False, "2"), (True, "2")]
+
+
+def test_fingerprints_are_keyed_with_the_stack_key_not_the_token(
+    make_provider: MakeProvider, app_uuid: str, sim: CoolifySimulator, sim_url: str
+) -> None:
+    from components.coolify.provider import _CLIENTS
+
+    inputs = {"application_uuid": app_uuid, "variables": {"A": "1"}, "build_time_keys": [], "fingerprint_key": KEY}
+    first = make_provider(ApplicationEnvVarsProvider).create(inputs).outs
+    rotated = "7|rotatedRootToken000000000000000000000000"
+    sim.add_token(rotated, ["root"])
+    settings = fast_settings(sim_url, token=rotated)
+    provider = ApplicationEnvVarsProvider.configured(settings)
+    try:
+        checked = provider.check({}, dict(inputs)).inputs
+        assert checked["fingerprints"] == first["fingerprints"]
+        assert provider.read(app_uuid, first).outs == first
+        other = provider.check({}, {**inputs, "fingerprint_key": "another-stack"}).inputs
+        assert other["fingerprints"]["A"] != first["fingerprints"]["A"]
+    finally:
+        _CLIENTS.pop(settings, None)
+
+
+def test_unreadable_values_warn_once_per_run(
+    app_uuid: str, sim: CoolifySimulator, sim_url: str, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from components.coolify import provider as provider_module
+
+    monkeypatch.setattr(provider_module, "_WARNED", set())
+    reader = "3|readWriteNoSensitive111111111111111111"
+    sim.add_token(reader, ["read", "write"])
+    settings = fast_settings(sim_url, token=reader)
+    provider = ApplicationEnvVarsProvider.configured(settings)
+    try:
+        inputs = {"application_uuid": app_uuid, "variables": {"A": "1", "B": "2", "C": "3"}, "build_time_keys": [],
+                  "fingerprint_key": KEY}
+        outs = provider.create(inputs).outs or {}
+        sim.reset_counts()
+        for _ in range(3):  # three resources' diffs in one preview: Coolify is asked once
+            provider.diff(app_uuid, outs, inputs)
+        assert sim.count("GET", "/applications/{uuid}/envs") == 1
+        provider.read(app_uuid, outs)  # and a refresh in the same run
+        warnings = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning:")]
+        assert warnings == [f"warning: {UNREADABLE_VALUES}"]
+    finally:
+        provider_module._CLIENTS.pop(settings, None)
+
+
+def test_value_revisions_count_changes_per_key_and_name_drift() -> None:
+    first = value_revisions({"A": "fa", "B": "fb"}, {}, {})
+    assert first == {"A": "r1", "B": "r1"}
+    second = value_revisions({"A": "fa", "B": "fb2", "C": "fc"}, {"A": "fa", "B": "fb"}, first)
+    assert second == {"A": "r1", "B": "r2", "C": "r1"}
+    # A state from before revisions (or a fingerprint of an unknown value) keeps what it can.
+    assert value_revisions({"A": "fa"}, {"A": "old"}, {}) == {"A": "r1"}
+
+
+def test_check_counts_revisions_and_read_marks_a_value_changed_in_coolify(
+    make_provider: MakeProvider, app_uuid: str, sim: CoolifySimulator
+) -> None:
+    provider = make_provider(ApplicationEnvVarsProvider)
+    inputs = provider.check({}, {"application_uuid": app_uuid, "variables": {"A": "1", "B": "2"},
+                                 "build_time_keys": [], "fingerprint_key": KEY}).inputs
+    created = provider.create(inputs).outs
+    assert created["value_revisions"] == {"A": "r1", "B": "r1"}
+    sim.edit_env(rows(sim, app_uuid)["B"]["uuid"], value="by-hand")
+    refreshed = provider.read(app_uuid, created)
+    assert refreshed.outs["value_revisions"] == {"A": "r1", "B": f"r1, {CHANGED_IN_COOLIFY}"}
+    # Refresh also hands back the inputs as found, so the preview compares them with the program's.
+    assert refreshed.inputs is not None and refreshed.inputs["value_revisions"]["B"] == f"r1, {CHANGED_IN_COOLIFY}"
+    assert refreshed.inputs["variables"] == {"A": "1", "B": "by-hand"}
+    again = provider.check(refreshed.inputs, dict(inputs)).inputs
+    assert again["value_revisions"] == {"A": "r1", "B": "r1"}  # the program's value did not change
+    changed = provider.check(inputs, {**inputs, "variables": {"A": "9", "B": "2"}}).inputs
+    assert changed["value_revisions"] == {"A": "r2", "B": "r1"}

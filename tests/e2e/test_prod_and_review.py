@@ -12,6 +12,8 @@ import pytest
 import yaml
 
 from tests.harness.local import (
+    BACKUP_S3,
+    BACKUP_S3_KEYS,
     DNS_ZONE,
     EXAMPLE_SERVICES,
     GITHUB_OWNER,
@@ -102,6 +104,17 @@ def test_prod_lifecycle(local: tuple[Simulators, LocalProject, tuple[str, str]])
         outputs["webhookUrls"].value[DB_SERVICE.name])
     workflow = github.file_content(GITHUB_OWNER, DB_SERVICE.name, ".github/workflows/ci.yml", branch="develop")
     assert workflow is not None and "COOLIFY_PROD_WEBHOOK_URL" in workflow
+
+    # Backups leave the server: the schedule uploads to the bucket through an S3 storage Coolify could list.
+    [storage] = sims.coolify.state.s3_storages
+    assert (storage["name"], storage["bucket"], storage["is_usable"]) == (
+        "penpal-production-mongodb-backups", BACKUP_S3["bucket"], True)
+    [backup] = sims.coolify.state.backups
+    assert (backup["save_s3"], backup["s3_storage_id"], backup["database_backup_retention_amount_s3"]) == (
+        True, storage["id"], 30)
+    exported = project.cli("stack", "export", "--stack", "prod")
+    assert exported.returncode == 0 and BACKUP_S3_KEYS["secretKey"] not in exported.stdout
+    assert BACKUP_S3_KEYS["accessKey"] not in exported.stdout
 
     # The review of a change, from the engine's own JSON: one env var changed, named, value hidden.
     changed = replace(PROD_SERVICE, env={"LOG_LEVEL": "silly-level-value"})

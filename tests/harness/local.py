@@ -37,6 +37,9 @@ HCLOUD_TOKEN = "penpallocal" + "0123456789" * 5 + "abc"
 DOMAIN_BASE = "penpal-ai.maksou.dev"
 # The Hetzner DNS zone of DOMAIN_BASE (penpal:dns.zone defaults to the registrable domain).
 DNS_ZONE = "maksou.dev"
+# Production backups also go to a bucket (penpal:mongo.s3); the Coolify simulator knows it with these keys.
+BACKUP_S3 = {"endpoint": "https://fsn1.your-objectstorage.com", "bucket": "penpal-prod-backups", "region": "fsn1"}
+BACKUP_S3_KEYS = {"accessKey": "local-s3-access-key", "secretKey": "local-s3-secret-key"}
 
 
 @dataclass(frozen=True)
@@ -195,6 +198,12 @@ def stack_config(
         "hcloud:token": sims.hcloud.token,
         "github:token": sims.github.token,
     }
+    if plain["penpal:environment"] == "production":
+        # The bucket's keys are set with `--secret --path`, which makes all of penpal:mongo a secret.
+        mongo = dict(plain.pop("penpal:mongo", None) or {})
+        s3 = {**BACKUP_S3, **dict(mongo.get("s3") or {}), **BACKUP_S3_KEYS}
+        secrets["penpal:mongo"] = {**mongo, "s3": s3}
+        sims.coolify.add_s3_bucket(s3["endpoint"], s3["bucket"], s3["accessKey"], s3["secretKey"])
     service_secrets = {s.name: dict(s.secret_env) for s in services if s.secret_env}
     if service_secrets:
         secrets["penpal:serviceSecrets"] = service_secrets

@@ -98,11 +98,20 @@ def exercise_every_route(api: CheckedSession) -> None:
     api.get("/databases")
     api.get(f"/databases/{db}")
     api.patch(f"/databases/{db}", json={"image": "mongo:8", "is_public": False})
-    backup = api.post(f"/databases/{db}/backups", json={"frequency": "daily", "backup_now": True}).json()["uuid"]
+    storage = api.post("/s3-storages", json={
+        "name": "backups", "endpoint": "https://fsn1.your-objectstorage.com", "bucket": "penpal-backups",
+        "region": "fsn1", "key": "AKIAEXAMPLE", "secret": "s3cr3t"}).json()["uuid"]
+    api.get("/s3-storages")
+    api.get(f"/s3-storages/{storage}")
+    api.patch(f"/s3-storages/{storage}", json={"region": "fsn1"})
+    api.post(f"/s3-storages/{storage}/validate")
+    backup = api.post(f"/databases/{db}/backups", json={"frequency": "daily", "backup_now": True, "save_s3": True,
+                                                         "s3_storage_uuid": storage}).json()["uuid"]
     api.get(f"/databases/{db}/backups")
     api.patch(f"/databases/{db}/backups/{backup}", json={"enabled": False, "frequency": "0 4 * * *"})
     api.get(f"/databases/{db}/backups/{backup}/executions")
     api.delete(f"/databases/{db}/backups/{backup}")
+    api.delete(f"/s3-storages/{storage}")
     api.post(f"/databases/{db}/start")
     api.post(f"/databases/{db}/restart")
     api.post(f"/databases/{db}/stop")

@@ -47,6 +47,8 @@ class T:
     HEALTH_CHECK = "pulumi-python:dynamic/penpal:HealthCheck"
     C_DEPLOYMENT_WAIT = "pulumi-python:dynamic/coolify:DeploymentWait"
     GUARD = "pulumi-python:dynamic:Resource"
+    C_FINGERPRINT_KEY = "pulumi-python:dynamic/coolify:FingerprintKey"
+    C_S3_STORAGE = "pulumi-python:dynamic/coolify:S3Storage"
 
 
 GET_REGISTRY_IMAGE = "docker:index/getRegistryImage:getRegistryImage"

@@ -14,6 +14,11 @@ MONGO_PASSWORD = "Mongo-Root-Password-1234"
 SSH_PRIVATE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n"
 SSH_PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeKeyForTests penpal@test"
 JWT_SECRET = {"staging": "jwt-secret-staging", "production": "jwt-secret-production"}
+S3_ACCESS_KEY = "s3-access-key-for-tests"
+S3_SECRET_KEY = "s3-secret-key-for-tests"
+# Production backups also go to a bucket; its keys make `penpal:mongo` a secret key (set with --secret --path).
+MONGO_S3 = {"endpoint": "https://fsn1.your-objectstorage.com", "bucket": "penpal-prod-backups", "region": "fsn1",
+            "retention": 30, "accessKey": S3_ACCESS_KEY, "secretKey": S3_SECRET_KEY}
 
 SECRET_KEYS = [
     "github:token",
@@ -22,6 +27,7 @@ SECRET_KEYS = [
     "penpal:sshPrivateKey",
     "penpal:mongoRootPassword",
     "penpal:serviceSecrets",
+    "penpal:mongo",
 ]
 
 
@@ -40,7 +46,8 @@ def stack_config(environment: str = "staging", overrides: Mapping[str, Any] | No
         "penpal:sshPublicKey": SSH_PUBLIC_KEY,
         "penpal:sshPrivateKey": SSH_PRIVATE_KEY,
         "penpal:mongoRootPassword": MONGO_PASSWORD,
-        "penpal:mongo": {"version": "7.0", "backupCron": "0 3 * * *", "backupRetention": 14},
+        "penpal:mongo": {"version": "7.0", "backupCron": "0 3 * * *", "backupRetention": 14,
+                         **({"s3": MONGO_S3} if environment == "production" else {})},
         "penpal:services": [
             {
                 "name": DB_SERVICE,

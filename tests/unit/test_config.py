@@ -15,6 +15,7 @@ from tests.unit.stack_configs import (
     HCLOUD_TOKEN,
     JWT_SECRET,
     MONGO_PASSWORD,
+    MONGO_S3,
     SECRET_KEYS,
     SSH_PRIVATE_KEY,
     stack_config,
@@ -85,7 +86,7 @@ def test_prod_config(install_mocks: InstallMocks) -> None:
             "penpal:resolveDigests": "true",
             "penpal:githubOwner": "penpal-images",
             "penpal:server": {"type": "cpx31", "location": "nbg1", "image": "ubuntu-22.04", "volumeSizeGb": 50},
-            "penpal:mongo": None,
+            "penpal:mongo": {"s3": MONGO_S3},
         },
     )
     config["penpal:services"][0]["tag"] = "sha-0abc123"

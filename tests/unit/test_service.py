@@ -63,6 +63,7 @@ def test_resources_and_names(mocks: RecordingMocks) -> None:
             (T.GHCR_IMAGE, "db-image"),
             (T.C_APPLICATION, "db-app"),
             (T.C_ENV_VARS, "db-env"),
+            (T.C_FINGERPRINT_KEY, "db-fingerprint-key"),
             (T.C_DEPLOYMENT, "db-deployment"),
             (T.HEALTH_CHECK, "db-health"),
             (T.REPO_SECRETS, "db-github-secrets"),
@@ -71,7 +72,8 @@ def test_resources_and_names(mocks: RecordingMocks) -> None:
     )
     component = mocks.one(T.SERVICE)
     direct_children = {r.name for r in mocks.registered if r.parent_urn == component.urn}
-    assert direct_children == {"db-image", "db-app", "db-env", "db-deployment", "db-health", "db-github-secrets"}
+    assert direct_children == {"db-image", "db-app", "db-env", "db-fingerprint-key", "db-deployment", "db-health",
+                               "db-github-secrets"}
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,8 @@ from tests.unit.stack_configs import (
     HCLOUD_TOKEN,
     JWT_SECRET,
     MONGO_PASSWORD,
+    S3_ACCESS_KEY,
+    S3_SECRET_KEY,
     SSH_PRIVATE_KEY,
     stack_config,
 )
@@ -59,6 +61,7 @@ COMMON_COUNTS = {
     T.SERVICE_DNS: 2,
     T.HCLOUD_RRSET: 4,
     T.C_DEPLOYMENT_WAIT: 1,
+    T.C_FINGERPRINT_KEY: 1,
 }
 
 
@@ -66,8 +69,8 @@ COMMON_COUNTS = {
     ("environment", "extra"),
     [
         ("staging", {T.GITHUB_SECRET: 2}),
-        # The DNS zone is shared by both stacks and owned by prod.
-        ("production", {T.GITHUB_SECRET: 4, T.CI_WORKFLOW: 1, T.GITHUB_FILE: 1, T.HCLOUD_ZONE: 1}),
+        ("production", {T.GITHUB_SECRET: 4, T.CI_WORKFLOW: 1, T.GITHUB_FILE: 1, T.HCLOUD_ZONE: 1,
+                        T.C_S3_STORAGE: 1}),
     ],
 )
 def test_resource_counts_and_types(install_mocks: InstallMocks, environment: str, extra: dict[str, int]) -> None:
@@ -105,6 +108,8 @@ def test_resource_names(install_mocks: InstallMocks) -> None:
         "mongodb",
         "mongodb-database",
         "dns-zone",
+        "mongodb-backup-storage",
+        "env-fingerprint-key",
         *(name.format(s=DB_SERVICE) for name in service_children),
         f"{DB_SERVICE}-ci-workflow",
         f"{DB_SERVICE}-ci-workflow-file",
@@ -189,6 +194,11 @@ def test_prod_database_is_protected_and_retained(
     mocks, _ = deploy(install_mocks, environment)
     database = mocks.one(T.C_MONGODB)
     assert (database.protect, database.retain_on_delete) == (protected, protected)
+    # Production backups also leave the server: through a protected S3 storage in Coolify.
+    storages = mocks.of_type(T.C_S3_STORAGE)
+    assert [s.protect for s in storages] == ([True] if protected else [])
+    if protected:
+        assert database.plain("backup_retention_s3") == 30
 
 
 @pytest.mark.parametrize("environment", ["staging", "production"])
@@ -216,6 +226,8 @@ def test_no_secret_reaches_state_in_plain_text(install_mocks: InstallMocks, envi
         JWT_SECRET[environment],
         GITHUB_TOKEN,
         HCLOUD_TOKEN,
+        S3_ACCESS_KEY,
+        S3_SECRET_KEY,
     ]
     leaks = [
         (r.name, path)
@@ -227,6 +239,9 @@ def test_no_secret_reaches_state_in_plain_text(install_mocks: InstallMocks, envi
     # ...and the secret values did reach the resources that need them, wrapped.
     assert mocks.one(T.C_MONGODB).plain("root_password") == MONGO_PASSWORD
     assert mocks.one(T.C_PRIVATE_KEY).plain("private_key") == SSH_PRIVATE_KEY
+    if environment == "production":
+        storage = mocks.one(T.C_S3_STORAGE)
+        assert (storage.plain("access_key"), storage.plain("secret_key")) == (S3_ACCESS_KEY, S3_SECRET_KEY)
 
 
 def test_api_token_secret_is_owned_by_prod_only(install_mocks: InstallMocks) -> None:

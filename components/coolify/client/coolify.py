@@ -9,6 +9,7 @@ from .deployments import DeploymentsApi
 from .http import CoolifyHttp
 from .private_keys import PrivateKeysApi
 from .projects import EnvironmentsApi, ProjectsApi
+from .s3_storages import S3StoragesApi
 from .servers import ServersApi
 from .settings import ClientSettings
 from .version import CoolifyVersion, VersionProbe
@@ -33,6 +34,7 @@ class CoolifyClient:
         self.application_envs = ApplicationEnvsApi(self.http, self.versions)
         self.databases = DatabasesApi(self.http)
         self.deployments = DeploymentsApi(self.http)
+        self.s3_storages = S3StoragesApi(self.http, self.versions)
 
     def __repr__(self) -> str:
         return f"CoolifyClient({self.settings.instance_url!r})"

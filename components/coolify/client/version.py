@@ -50,6 +50,13 @@ FIELD_SINCE: dict[str, dict[str, CoolifyVersion]] = {
 }
 
 
+# Routes and the first version that serves them; older versions answer the catch-all 404.
+ROUTE_SINCE: dict[str, CoolifyVersion] = {
+    # routes/api.php: /s3-storages (S3StoragesController), added in commit e560bdf9e0, first released in 4.3.0.
+    "s3_storages": CoolifyVersion.parse("4.3.0"),
+}
+
+
 def require_supported(version: CoolifyVersion) -> None:
     if version < MINIMUM_VERSION:
         raise CoolifyVersionError(

@@ -1,4 +1,5 @@
-"""Standalone MongoDB in Coolify: internal only by default, started on create, optional scheduled backup."""
+"""Standalone MongoDB in Coolify: internal only by default, started on create, optional scheduled backup
+that can also be uploaded to an S3 storage registered in Coolify (off the server)."""
 
 from __future__ import annotations
 
@@ -67,6 +68,10 @@ class MongoDatabaseArgs:
     """Cron expression (`0 3 * * *`) or alias (`daily`) for a scheduled backup; none when None."""
     backup_retention: pulumi.Input[int] | None = None
     """Number of backups kept locally."""
+    backup_s3_storage_uuid: pulumi.Input[str] | None = None
+    """An `S3Storage` the scheduled backup is also uploaded to; None keeps backups on the server only."""
+    backup_retention_s3: pulumi.Input[int] | None = None
+    """Number of backups kept in the S3 storage (Coolify's 0 means no limit)."""
 
 
 class MongoDatabaseProvider(PlacedProvider):
@@ -86,6 +91,9 @@ class MongoDatabaseProvider(PlacedProvider):
         FieldRule("limits_cpus", _limit),
         FieldRule("backup_cron", text_or_none),
         FieldRule("backup_retention", _int),
+        FieldRule("backup_save_s3", bool),
+        FieldRule("backup_s3_storage_uuid", identity),
+        FieldRule("backup_retention_s3", _int),
     )
     replace_keys = frozenset(PLACEMENT)
 
@@ -129,6 +137,18 @@ class MongoDatabaseProvider(PlacedProvider):
                 checker.fail("backup_retention", f"must be a whole number of backups, at least 1, got {retention!r}")
             elif checker.news.get("backup_cron") is None:
                 checker.fail("backup_retention", "needs backup_cron to be set")
+        if news.get("backup_s3_storage_uuid") is not None:
+            if checker.news.get("backup_cron") is None:
+                checker.fail("backup_s3_storage_uuid", "needs backup_cron to be set")
+            checker.required_text("backup_s3_storage_uuid")
+        retention_s3 = checker.known("backup_retention_s3")
+        if retention_s3 is not None:
+            if isinstance(retention_s3, bool) or not isinstance(retention_s3, (int, float)) or retention_s3 < 0 \
+                    or int(retention_s3) != retention_s3:
+                checker.fail("backup_retention_s3", f"must be a whole number of backups, got {retention_s3!r}")
+            elif news.get("backup_s3_storage_uuid") is None:
+                checker.fail("backup_retention_s3", "needs backup_s3_storage_uuid to be set")
+        news["backup_save_s3"] = news.get("backup_s3_storage_uuid") is not None
         return CheckResult(news, checker.failures)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -147,7 +167,7 @@ class MongoDatabaseProvider(PlacedProvider):
                 # The create answer carries the URL (with the password) whatever the token's abilities.
                 internal_url = answer.get("internal_db_url")
         # A database just created has no backup schedule yet: no need to list them.
-        backup_uuid = self._sync_backup(uuid, props, None, [] if existing is None else None)
+        backup_uuid = self._sync_backup(uuid, props, {}, [] if existing is None else None)
         return CreateResult(uuid, self._outs(uuid, props, backup_uuid, internal_url))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -157,7 +177,7 @@ class MongoDatabaseProvider(PlacedProvider):
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         changed = self._apply(id_, news, olds, None)
-        backup_uuid = self._sync_backup(id_, news, olds.get("backup_uuid"))
+        backup_uuid = self._sync_backup(id_, news, olds)
         # A credential change makes the stored URL stale; it is then rebuilt from the new inputs.
         internal_url = None if {"root_username", "root_password"} & changed else olds.get("internal_url")
         return UpdateResult(self._outs(id_, news, backup_uuid, internal_url))
@@ -182,10 +202,11 @@ class MongoDatabaseProvider(PlacedProvider):
         return changed
 
     def _sync_backup(
-        self, uuid: str, props: dict[str, Any], backup_uuid: str | None, backups: list[JsonObject] | None = None
+        self, uuid: str, props: dict[str, Any], olds: dict[str, Any], backups: list[JsonObject] | None = None
     ) -> str | None:
         databases = self.client.databases
         cron = props.get("backup_cron")
+        backup_uuid = olds.get("backup_uuid")
         if backups is None:
             backups = databases.list_backups(uuid)
         ours = next((b for b in backups if backup_uuid and b.get("uuid") == backup_uuid), None)
@@ -196,11 +217,17 @@ class MongoDatabaseProvider(PlacedProvider):
         body: dict[str, Any] = {"frequency": str(cron).strip(), "enabled": True}
         if props.get("backup_retention") is not None:
             body["database_backup_retention_amount_locally"] = int(props["backup_retention"])
+        storage = props.get("backup_s3_storage_uuid")
+        body["save_s3"] = storage is not None
+        if storage is not None:
+            body["s3_storage_uuid"] = str(storage)
+            if props.get("backup_retention_s3") is not None:
+                body["database_backup_retention_amount_s3"] = int(props["backup_retention_s3"])
         # Adopt a schedule with the same frequency (a re-run after a partial failure) instead of adding one.
         ours = ours or next((b for b in backups if b.get("frequency") == body["frequency"]), None)
         if ours is None:
             return databases.create_backup(uuid, body)
-        if any(ours.get(key) != value for key, value in body.items()):
+        if _backup_differs(ours, body, olds):
             databases.update_backup(uuid, str(ours["uuid"]), body)
         return str(ours["uuid"])
 
@@ -234,8 +261,38 @@ class MongoDatabaseProvider(PlacedProvider):
             "backup_uuid": backup_uuid if backup else None,
             "backup_cron": backup.get("frequency") if backup else None,
             "backup_retention": _int(backup.get("database_backup_retention_amount_locally")) if backup else None,
+            **_s3_outs(backup, props),
             "internal_url": url,
         }
+
+
+def _s3_outs(backup: JsonObject | None, props: dict[str, Any]) -> dict[str, Any]:
+    """The backup's S3 settings as Coolify reports them.
+
+    Coolify shows the storage only as its internal `s3_storage_id` (no uuid, and the storage API hides
+    ids), so the uuid applied is kept while the backup still points at the id seen when it was applied.
+    """
+    saves = bool(backup and backup.get("save_s3") and backup.get("s3_storage_id") is not None)
+    storage_id = backup.get("s3_storage_id") if backup and saves else None
+    applied_id = props.get("backup_s3_storage_id")
+    same_storage = saves and (applied_id is None or applied_id == storage_id)
+    return {
+        "backup_save_s3": saves,
+        "backup_s3_storage_uuid": props.get("backup_s3_storage_uuid") if same_storage else None,
+        "backup_s3_storage_id": storage_id,
+        "backup_retention_s3": _int(backup.get("database_backup_retention_amount_s3")) if backup else None,
+    }
+
+
+def _backup_differs(row: JsonObject, body: dict[str, Any], olds: dict[str, Any]) -> bool:
+    if any(row.get(key) != value for key, value in body.items() if key != "s3_storage_uuid"):
+        return True
+    if not body["save_s3"]:
+        return False
+    # The row names its storage by id only: a storage uuid other than the one applied, or another id, differs.
+    return body["s3_storage_uuid"] != olds.get("backup_s3_storage_uuid") or (
+        row.get("s3_storage_id") != olds.get("backup_s3_storage_id")
+    )
 
 
 def _wire(key: str, value: Any) -> Any:

@@ -26,6 +26,15 @@ DEFAULT_FAILURE_LOG = [
 ]
 
 
+# Hetzner Object Storage endpoints (<location>.your-objectstorage.com for fsn1, nbg1, hel1: Hetzner's
+# object storage docs), resolved to placeholder public addresses the simulator never contacts.
+OBJECT_STORAGE_DNS = {
+    "fsn1.your-objectstorage.com": ["88.198.120.10"],
+    "nbg1.your-objectstorage.com": ["88.198.120.11"],
+    "hel1.your-objectstorage.com": ["88.198.120.12"],
+}
+
+
 @dataclass
 class Token:
     """A Sanctum personal access token. The whole string is the bearer value."""
@@ -77,6 +86,10 @@ class SimConfig:
     server_settings: dict[str, Any] = field(default_factory=dict)
     # Servers validate instantly unless a test wants them stuck: ip -> (reachable, usable).
     server_validation: dict[str, tuple[bool, bool]] = field(default_factory=dict)
+    # The only hosts an S3 endpoint may name (the simulator's DNS; it never connects): host -> IPs.
+    s3_dns: dict[str, list[str]] = field(default_factory=lambda: dict(OBJECT_STORAGE_DNS))
+    # Buckets a ListObjectsV2 would find: (endpoint host, bucket) -> (access key, secret key).
+    s3_buckets: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
     def outcome_for(self, app_uuid: str) -> DeployOutcome:
         return self.outcomes.get(app_uuid, self.default_outcome)

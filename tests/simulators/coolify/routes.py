@@ -21,6 +21,7 @@ class Route:
     handler: Handler
     api_gate: bool = True  # False for /enable and /disable, which work while the API is off
     post_only_action: bool = False  # GET answers 405 "This endpoint has changed to a POST request."
+    since: str | None = None  # first Coolify version with this route; older ones answer the catch-all 404
 
     @property
     def full_template(self) -> str:

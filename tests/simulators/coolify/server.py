@@ -18,7 +18,7 @@ from .config import KNOWN_ABILITIES, DeployOutcome, DeployTiming, SimConfig, Tok
 from .context import Ctx
 from .contract import coolify_route
 from .faults import Fault, FaultBook, full_template
-from .handlers import applications, databases, deploy, envs, infra, instance, projects, reads
+from .handlers import applications, databases, deploy, envs, infra, instance, projects, reads, s3
 from .routes import API_PREFIX, Route, find_route
 from .state import Seed, StateView, seed_store
 from .store import Linger, Row, Store
@@ -36,6 +36,7 @@ ROUTES: list[Route] = [
     *databases.ROUTES,
     *deploy.ROUTES,
     *reads.ROUTES,
+    *s3.ROUTES,
 ]
 
 
@@ -273,6 +274,13 @@ class CoolifySimulator:
         with self._lock:
             self.config.server_validation[ip] = (reachable, usable)
 
+    def add_s3_bucket(self, endpoint: str, bucket: str, access_key: str, secret_key: str) -> None:
+        """A bucket that validating an S3 storage will find with these credentials; the endpoint's host
+        must be one the simulator's DNS knows (`config.s3_dns`: Hetzner's object storage hosts)."""
+        host = (urlsplit(endpoint).hostname or endpoint).lower()
+        with self._lock:
+            self.config.s3_buckets[(host, bucket)] = (access_key, secret_key)
+
     # --- faults and the request log ----------------------------------------------------------------------
 
     def inject(self, method: str, route_template: str, status: int | None = None, *, times: int | None = 1,
@@ -332,7 +340,7 @@ class CoolifySimulator:
             post = find_route(ROUTES, "POST", relative)
             if post is not None and post[0].post_only_action:
                 found = post
-        if found is None:
+        if found is None or (found[0].since is not None and not at_least(self.config.version, found[0].since)):
             return None, {}, None
         return found[0], found[1], found[0].full_template
 

@@ -102,6 +102,11 @@ class StateView:
     def deployments(self) -> list[Row]:
         return self.rows("deployments")
 
+    @property
+    def s3_storages(self) -> list[Row]:
+        """S3 storages with their credentials (`key`, `secret`) as stored."""
+        return self.rows("s3_storages")
+
 
 def seed_store(store: Store, team_id: int, ip: str, project_name: str, server_name: str,
                reachable: bool) -> Seed:

@@ -51,6 +51,7 @@ class Store:
         "backups",
         "backup_executions",
         "deployments",
+        "s3_storages",
     )
 
     def __init__(self) -> None:
@@ -66,6 +67,7 @@ class Store:
         self.backups: dict[str, Row] = {}
         self.backup_executions: dict[str, Row] = {}
         self.deployments: dict[str, Row] = {}
+        self.s3_storages: dict[str, Row] = {}
 
     def table(self, name: str) -> dict[str, Row]:
         if name not in self.TABLES:

@@ -36,6 +36,7 @@ ENV_FIELD_SINCE = {
 ENV_FIELD_UNTIL = {"is_build_time": "4.0.0-beta.427"}
 
 POST_ONLY_SINCE = "4.2.0"  # GET on action routes answers 405 from here on
+S3_STORAGES_SINCE = "4.3.0"  # /s3-storages routes (S3StoragesController, commit e560bdf9e0)
 PORTS_EXPOSES_OPTIONAL_SINCE = "4.1.2"  # dockerimage create required ports_exposes before
 
 

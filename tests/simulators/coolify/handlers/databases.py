@@ -13,6 +13,7 @@ from ..serialize import backup_payload, database_payload, mongodb_urls
 from ..store import Row
 from ..wire import Response, is_base64, message, ok, parse_bool, validation_failed
 from .applications import pick_destination
+from .s3 import storage_exists, storage_for_backup
 
 COMMON_LIMIT_FIELDS = (
     "limits_memory", "limits_memory_swap", "limits_memory_swappiness", "limits_memory_reservation", "limits_cpus",
@@ -274,23 +275,34 @@ def _backup_rules(create: bool) -> Rules:
     return rules
 
 
-def _backup_semantics(data: dict[str, Any]) -> Response | None:
+def _backup_semantics(ctx: Ctx, data: dict[str, Any]) -> Response | None:
     if data.get("frequency") is not None and not is_valid_frequency(data["frequency"]):
         return validation_failed({"frequency": ["Invalid cron expression or frequency format."]})
     if parse_bool(data.get("save_s3")) and not data.get("s3_storage_uuid"):
         return validation_failed({"s3_storage_uuid": ["The s3_storage_uuid field is required when save_s3 is true."]})
-    if data.get("s3_storage_uuid"):
-        # The simulator has no S3 storages, so every s3_storage_uuid is foreign to the team.
+    # create_backup()/update_backup(): the storage must belong to the token's team.
+    if data.get("s3_storage_uuid") and storage_for_backup(ctx, str(data["s3_storage_uuid"])) is None:
         return validation_failed({"s3_storage_uuid": ["The selected S3 storage is invalid for this team."]})
     return None
 
 
-def _backup_fields(data: dict[str, Any]) -> dict[str, Any]:
+def _backup_fields(ctx: Ctx, data: dict[str, Any]) -> dict[str, Any]:
     fields = {k: v for k, v in data.items() if k in BACKUP_FIELDS and k != "s3_storage_uuid"}
     for flag in ("enabled", "save_s3", "dump_all"):
         if flag in fields:
             fields[flag] = parse_bool(fields[flag])
+    # "Convert s3_storage_uuid to s3_storage_id"; a null uuid changes nothing (isset() is false).
+    if data.get("s3_storage_uuid") and (storage := storage_for_backup(ctx, str(data["s3_storage_uuid"]))):
+        fields["s3_storage_id"] = storage["id"]
     return fields
+
+
+def _unknown_storage(ctx: Ctx, data: dict[str, Any]) -> dict[str, list[str]]:
+    """The `exists:s3_storages,uuid` rule of the backup validator (any team's storage passes it)."""
+    uuid = data.get("s3_storage_uuid")
+    if isinstance(uuid, str) and uuid and not storage_exists(ctx, uuid):
+        return {"s3_storage_uuid": ["The selected s3 storage uuid is invalid."]}
+    return {}
 
 
 def _run_backup(ctx: Ctx, backup: Row) -> None:
@@ -314,16 +326,17 @@ def create_backup(ctx: Ctx) -> Response:
     if failure := ctx.json_precheck():
         return failure
     data = ctx.all()
-    if errors := api_validate(data, _backup_rules(create=True)):
+    # One error bag: a field reports its first failing rule (`string` before `exists`).
+    if errors := {**_unknown_storage(ctx, data), **api_validate(data, _backup_rules(create=True))}:
         return validation_failed(errors)
     db = _db_or_404(ctx)
     if isinstance(db, Response):
         return db
-    if failure := _backup_semantics(data):
+    if failure := _backup_semantics(ctx, data):
         return failure
     if extra := unknown_fields(data, BACKUP_FIELDS | {"backup_now"}):
         return validation_failed(merge_not_allowed({}, extra))
-    backup = ctx.store.insert("backups", backup_row(ctx.team_id, db, _backup_fields(data)))
+    backup = ctx.store.insert("backups", backup_row(ctx.team_id, db, _backup_fields(ctx, data)))
     if parse_bool(data.get("backup_now")):
         _run_backup(ctx, backup)
     return ok({"uuid": backup["uuid"], "message": "Backup configuration created successfully."}, 201)
@@ -340,19 +353,20 @@ def update_backup(ctx: Ctx) -> Response:
     if failure := ctx.json_precheck():
         return failure
     data = ctx.all()
-    if errors := api_validate(data, _backup_rules(create=False)):
+    # One error bag: a field reports its first failing rule (`string` before `exists`).
+    if errors := {**_unknown_storage(ctx, data), **api_validate(data, _backup_rules(create=False))}:
         return validation_failed(errors)
     db = _db_or_404(ctx)
     if isinstance(db, Response):
         return db
-    if failure := _backup_semantics(data):
+    if failure := _backup_semantics(ctx, data):
         return failure
     backup = _backup_or_404(ctx, db)
     if isinstance(backup, Response):
         return backup
     if extra := unknown_fields(data, BACKUP_FIELDS | {"backup_now"}):
         return validation_failed(merge_not_allowed({}, extra))
-    backup.update(_backup_fields(data))
+    backup.update(_backup_fields(ctx, data))
     ctx.store.touch(backup)
     if parse_bool(data.get("backup_now")):
         _run_backup(ctx, backup)

@@ -60,8 +60,9 @@ def _find(ctx: Ctx, app: Row, key: str, is_preview: bool) -> Row | None:
 def create_env_rows(ctx: Ctx, app: Row, fields: dict[str, Any]) -> Row:
     is_preview = parse_bool(fields.get("is_preview"))
     row = ctx.store.insert("app_envs", app_env_row(app["uuid"], fields["key"], fields, is_preview))
-    if not is_preview:
-        # A non-preview env gets a preview shadow copy with the same key.
+    # A non-preview env gets a preview shadow copy with the same key, unless one is already there
+    # (EnvironmentVariable::booted() `created` hook: it looks the preview row up first).
+    if not is_preview and _find(ctx, app, fields["key"], True) is None:
         ctx.store.insert("app_envs", app_env_row(app["uuid"], fields["key"], fields, True))
     return row
 
