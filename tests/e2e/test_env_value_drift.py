@@ -88,6 +88,7 @@ def _warnings(shown: str) -> int:
 @pytest.fixture(scope="module")
 def deployment() -> Iterator[Deployment]:
     with local_deployment([s.name for s in SERVICES]) as (sims, project, ssh_keys):
+        sims.add_shared_zone()  # owned by the prod stack
         deployed = Deployment(sims, project, ssh_keys)
         deployed.up()
         yield deployed
