@@ -239,6 +239,9 @@ class ZoneApi:
         ttl = _ttl(data.get("ttl", DEFAULT_ZONE_TTL), "ttl", nullable=False)
         labels = validated_labels(data.get("labels"))
         primaries = data.get("primary_nameservers") or []
+        if data.get("zonefile"):
+            # Zone file import is not simulated: refuse loudly rather than create a zone without its records.
+            raise invalid_input("zonefile", "zone file import is not supported by this simulator")
         if mode == "secondary" and not primaries:
             raise invalid_input("primary_nameservers", "primary_nameservers are required for secondary zones")
         if any(z["name"] == name for z in self.store.zones.values()):
