@@ -88,7 +88,7 @@ def test_keys_of_other_namespaces_belong_to_their_providers(install_mocks: Insta
             {"backupCorn": "daily"},
             (
                 "penpal:mongo: unknown key 'backupCorn'; did you mean 'backupCron'? "
-                "(allowed: version, backupCron, backupRetention)",
+                "(allowed: version, backupCron, backupRetention, s3)",
             ),
         ),
     ],

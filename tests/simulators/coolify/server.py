@@ -355,6 +355,9 @@ class CoolifySimulator:
         if path in HEALTH_PATHS:
             return text(200, "OK") if method in ("GET", "HEAD") else catch_all()
         if route is None:
+            if path.startswith(API_PREFIX + "/") and find_route(ROUTES, method, path[len(API_PREFIX):]):
+                # Simulated, but newer than the configured version: that Coolify has no such route.
+                return catch_all()
             return not_simulated(method, path) or catch_all()
         bearer = _bearer(headers)
         with self._lock:
