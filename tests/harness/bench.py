@@ -44,7 +44,7 @@ from tests.harness.local import (
     pulumi_bin_dir,
     stack_config,
 )
-from tests.simulators.network import NetworkProfile
+from tests.simulators.network import COOLIFY_RATE_LIMIT_PER_MINUTE, NetworkProfile
 
 STACK = "staging"
 DEFAULT_SERVICE_COUNTS = (10, 30, 100)
@@ -680,9 +680,10 @@ def _serialize_provider(provider: Any) -> str:
 
 
 def run_benchmark(count: int, log: Callable[[str], None], latency_ms: float = 0.0,
-                  preview_repeats: int = PREVIEW_REPEATS, program_root: Path = REPO_ROOT) -> RunResult:
+                  preview_repeats: int = PREVIEW_REPEATS, program_root: Path = REPO_ROOT,
+                  rate_limit: int | None = COOLIFY_RATE_LIMIT_PER_MINUTE) -> RunResult:
     services = bench_services(count)
-    network = NetworkProfile(latency_s=latency_ms / 1000)
+    network = NetworkProfile(latency_s=latency_ms / 1000, coolify_rate_limit_per_minute=rate_limit)
     with local_deployment([s.name for s in services], network, program_root) as (sims, project, ssh_keys):
         sims.add_shared_zone()  # owned by the prod stack
         sims.coolify.set_deploy_timing(in_progress_s=BUILD_S, by_time=True)
@@ -755,6 +756,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--program-root", type=Path, default=REPO_ROOT,
                         help="run the program of another checkout (Pulumi.yaml, __main__.py, components/) on the "
                              "same simulators, to compare two versions (default: this one)")
+    parser.add_argument("--no-rate-limit", action="store_true",
+                        help="turn Coolify's rate limit off (as the simulator was before it had one)")
     parser.add_argument("--output", type=Path, default=REPO_ROOT / "BENCHMARKS.md", help="results file")
     parser.add_argument("--no-write", action="store_true", help="print the results only")
     args = parser.parse_args(argv)
@@ -767,7 +770,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for count in args.services:
             print(f"Benchmark: {count} service(s), {latency_ms:g} ms", flush=True)
             results.append(run_benchmark(count, lambda line: print(line, flush=True), latency_ms,
-                                         program_root=args.program_root))
+                                         program_root=args.program_root,
+                                         rate_limit=None if args.no_rate_limit else COOLIFY_RATE_LIMIT_PER_MINUTE))
     report = render_report(results, machine_description(), dt.date.today().isoformat(), baseline_s)
     print("\n" + report)
     if not args.no_write:
