@@ -2,6 +2,7 @@
 
 import pulumi
 
+from components.access import Need, TokenCheckError, access_from_config, check_access
 from components.config import ConfigError, load_config
 from components.stack import build_stack
 
@@ -9,6 +10,12 @@ try:
     config = load_config()
 except ConfigError as err:
     # A RunError is shown to the user as a message, without a traceback.
+    raise pulumi.RunError(str(err)) from None
+
+# A preview only reads; an up writes. Say which token lacks what before anything is registered.
+try:
+    check_access(access_from_config(config), Need.READ if pulumi.runtime.is_dry_run() else Need.WRITE)
+except TokenCheckError as err:
     raise pulumi.RunError(str(err)) from None
 
 for name, value in build_stack(config).items():

@@ -78,7 +78,8 @@ class ServiceArgs:
     mongodb_internal_url: pulumi.Input[str]
     """Secret URL of the environment's MongoDB; the service gets its own database on it."""
     coolify_api_token: pulumi.Input[str] | None = None
-    """Stored as the repo's COOLIFY_API_TOKEN when this stack owns that secret (prod), else unused."""
+    """The deploy-only Coolify token (`penpal:deployToken`), stored as the repo's COOLIFY_API_TOKEN when this
+    stack owns that secret (prod), else unused. Never the stacks' own Coolify token."""
     resolve_digest: bool = False
     health_check: HealthCheckConfig = field(default_factory=HealthCheckConfig)
     dns: DnsPlacement | None = None

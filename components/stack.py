@@ -93,7 +93,7 @@ def build_stack(cfg: StackConfig) -> dict[str, pulumi.Output[object]]:
                 image_owner=cfg.image_owner,
                 placement=placement,
                 mongodb_internal_url=mongodb.internal_url,
-                coolify_api_token=cfg.coolify_token,
+                coolify_api_token=cfg.deploy_token,
                 resolve_digest=cfg.resolve_digests,
                 health_check=cfg.health_check,
                 dns=dns,

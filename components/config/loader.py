@@ -184,6 +184,7 @@ def load_config() -> StackConfig:
         image_owner=(parsed.image_owner or parsed.github_owner).lower(),
         coolify_url=parsed.coolify_url,
         coolify_token=pulumi.Output.secret(parsed.coolify_token),
+        deploy_token=pulumi.Output.secret(parsed.deploy_token),
         server=ServerConfig(
             server_type=parsed.server.type,
             location=parsed.server.location,

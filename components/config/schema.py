@@ -402,6 +402,12 @@ class HealthCheckInput(_Object):
 
 
 _SERVICE_SECRETS = "penpal:serviceSecrets"
+# Coolify v4 UI (resources/views/components/security/settings-layout.blade.php): Keys & Tokens -> API Tokens;
+# ticking `deploy` there replaces any other selected ability.
+DEPLOY_TOKEN_HOWTO = (
+    "create one in Coolify under Keys & Tokens -> API Tokens with only the 'deploy' permission, then "
+    "pulumi config set --secret penpal:deployToken <token>"
+)
 
 
 class StackInput(BaseModel):
@@ -457,6 +463,15 @@ class StackInput(BaseModel):
     ]
     coolify_token: Annotated[
         StrictStr, Field(alias="coolify:token"), _secret("a Coolify API token", "a Coolify API token")
+    ]
+    deploy_token: Annotated[
+        StrictStr,
+        Field(alias="penpal:deployToken"),
+        _secret(
+            "a Coolify API token with only the 'deploy' ability",
+            "the deploy-only Coolify token the service repos get as COOLIFY_API_TOKEN",
+            hint=DEPLOY_TOKEN_HOWTO,
+        ),
     ]
     server: Annotated[
         ServerInput,
@@ -595,6 +610,11 @@ class StackInput(BaseModel):
                 f"(Hetzner Object Storage works; docs/config.md): pulumi config set --path '{_MONGO_S3}.bucket' "
                 "<bucket>, and endpoint, region, accessKey and secretKey (the keys with --secret)",
             ))
+        if self.deploy_token == self.coolify_token:
+            problems.append(
+                ("penpal:deployToken", "must not be the stacks' own coolify:token (it never leaves the stacks): "
+                 + DEPLOY_TOKEN_HOWTO)
+            )
         seen: set[str] = set()
         repos: dict[str, int] = {}
         for index, service in enumerate(self.services):

@@ -117,6 +117,8 @@ class StackConfig:
     image_owner: str
     coolify_url: str
     coolify_token: pulumi.Output[str]
+    deploy_token: pulumi.Output[str]
+    """`penpal:deployToken`: a Coolify token with only the `deploy` ability, the repos' COOLIFY_API_TOKEN."""
     server: ServerConfig
     admin_cidrs: tuple[str, ...]
     ssh_public_key: str

@@ -14,6 +14,7 @@ import yaml
 from tests.harness.local import (
     BACKUP_S3,
     BACKUP_S3_KEYS,
+    COOLIFY_DEPLOY_TOKEN,
     DNS_ZONE,
     EXAMPLE_SERVICES,
     GITHUB_OWNER,
@@ -99,7 +100,7 @@ def test_prod_lifecycle(local: tuple[Simulators, LocalProject, tuple[str, str]])
 
     # Repo-wide things belong to the prod stack: the API token, its webhook URL and the CI workflow.
     github = sims.github
-    assert github.secret_plaintext(GITHUB_OWNER, DB_SERVICE.name, "COOLIFY_API_TOKEN") == sims.coolify.token
+    assert github.secret_plaintext(GITHUB_OWNER, DB_SERVICE.name, "COOLIFY_API_TOKEN") == COOLIFY_DEPLOY_TOKEN
     assert github.secret_plaintext(GITHUB_OWNER, DB_SERVICE.name, "COOLIFY_PROD_WEBHOOK_URL") == (
         outputs["webhookUrls"].value[DB_SERVICE.name])
     workflow = github.file_content(GITHUB_OWNER, DB_SERVICE.name, ".github/workflows/ci.yml", branch="develop")

@@ -40,6 +40,8 @@ DNS_ZONE = "maksou.dev"
 # Production backups also go to a bucket (penpal:mongo.s3); the Coolify simulator knows it with these keys.
 BACKUP_S3 = {"endpoint": "https://fsn1.your-objectstorage.com", "bucket": "penpal-prod-backups", "region": "fsn1"}
 BACKUP_S3_KEYS = {"accessKey": "local-s3-access-key", "secretKey": "local-s3-secret-key"}
+# A Coolify token with only the `deploy` ability: what the service repos get as COOLIFY_API_TOKEN.
+COOLIFY_DEPLOY_TOKEN = "2|coolify-local-deploy-only-token-0123456789"
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,7 @@ class Simulators:
 
     def __init__(self, repos: Sequence[str], network: NetworkProfile | None = None) -> None:
         self.coolify = CoolifySimulator()
+        self.coolify.add_token(COOLIFY_DEPLOY_TOKEN, {"deploy"})
         self.hcloud = HcloudSimulator(token=HCLOUD_TOKEN)
         self.github = GithubSimulator(owner=GITHUB_OWNER, repos=repos)
         self.network = network or NetworkProfile()
@@ -195,6 +198,7 @@ def stack_config(
         "penpal:sshPrivateKey": ssh_keys[1],
         "penpal:mongoRootPassword": MONGO_ROOT_PASSWORD,
         "coolify:token": sims.coolify.token,
+        "penpal:deployToken": COOLIFY_DEPLOY_TOKEN,
         "hcloud:token": sims.hcloud.token,
         "github:token": sims.github.token,
     }

@@ -95,6 +95,24 @@ def test_one_up_per_stack_at_a_time_and_never_cancelled(workflow: dict[Any, Any]
     assert preview["group"] != up["group"]
 
 
+def test_previews_run_in_the_read_only_environment(workflow: dict[Any, Any]) -> None:
+    # The pull request's code runs in the preview job: its tokens come from environment `preview`,
+    # which holds read-only ones (docs/ci.md), never from staging or production.
+    assert workflow["jobs"]["preview"]["environment"] == "preview"
+
+
+def test_up_runs_in_the_gated_environment_of_its_stack(workflow: dict[Any, Any]) -> None:
+    up = workflow["jobs"]["up"]
+    assert up["environment"] == "${{ github.ref_name == 'main' && 'production' || 'staging' }}"
+    # The environment and the stack follow the same branch test, so prod never runs outside `production`.
+    assert up["env"]["STACK"] == "${{ github.ref_name == 'main' && 'prod' || 'staging' }}"
+
+
+def test_no_job_has_more_permissions_than_it_needs(workflow: dict[Any, Any]) -> None:
+    assert workflow["jobs"]["preview"]["permissions"] == {"contents": "read", "pull-requests": "write"}
+    assert workflow["jobs"]["up"]["permissions"] == {"contents": "read"}
+
+
 def test_every_action_is_pinned_to_a_commit(workflow: dict[Any, Any]) -> None:
     for job in workflow["jobs"].values():
         for step in job["steps"]:
@@ -116,6 +134,8 @@ def test_backend_passphrase_and_tokens_come_from_secrets_only_as_env(workflow: d
         "COOLIFY_TOKEN": "COOLIFY_TOKEN",
         "HCLOUD_TOKEN": "HCLOUD_TOKEN",
         "GITHUB_TOKEN": "INFRA_GITHUB_TOKEN",
+        "AWS_ACCESS_KEY_ID": "STATE_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY": "STATE_SECRET_ACCESS_KEY",
     }
     for job in workflow["jobs"].values():
         for variable, secret in expected.items():
@@ -136,7 +156,7 @@ CONFIG_FROM_SECRETS = (
 
 def test_tokens_reach_the_stack_config_through_stdin_as_secrets(workflow: dict[Any, Any]) -> None:
     for job in workflow["jobs"].values():
-        [step] = [step for step in job["steps"] if step.get("name") == "Stack config from repository secrets"]
+        [step] = [step for step in job["steps"] if step.get("name") == "Stack config from environment secrets"]
         script = step["run"]
         for line in CONFIG_FROM_SECRETS:
             assert line in script
@@ -147,10 +167,10 @@ def test_tokens_reach_the_stack_config_through_stdin_as_secrets(workflow: dict[A
 
 
 def test_no_other_script_mentions_a_secret_variable(workflow: dict[Any, Any]) -> None:
-    secret_variables = ("PULUMI_CONFIG_PASSPHRASE", "COOLIFY_TOKEN", "HCLOUD_TOKEN", "GITHUB_TOKEN")
+    secret_variables = ("PULUMI_CONFIG_PASSPHRASE", "COOLIFY_TOKEN", "HCLOUD_TOKEN", "GITHUB_TOKEN", "AWS_SECRET")
     for job in workflow["jobs"].values():
         for step in job["steps"]:
-            if step.get("name") == "Stack config from repository secrets":
+            if step.get("name") == "Stack config from environment secrets":
                 continue
             script = step.get("run", "")
             assert not [v for v in secret_variables if v in script], script

@@ -9,6 +9,7 @@ from typing import Any
 DB_SERVICE = "penpal-ai-db-service"
 HCLOUD_TOKEN = "h" * 64
 COOLIFY_TOKEN = "7|coolify-token-for-tests"
+DEPLOY_TOKEN = "8|coolify-deploy-only-token-for-tests"
 GITHUB_TOKEN = "ghp_token_for_tests"
 MONGO_PASSWORD = "Mongo-Root-Password-1234"
 SSH_PRIVATE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n"
@@ -24,6 +25,7 @@ SECRET_KEYS = [
     "github:token",
     "hcloud:token",
     "coolify:token",
+    "penpal:deployToken",
     "penpal:sshPrivateKey",
     "penpal:mongoRootPassword",
     "penpal:serviceSecrets",
@@ -41,6 +43,7 @@ def stack_config(environment: str = "staging", overrides: Mapping[str, Any] | No
         "hcloud:token": HCLOUD_TOKEN,
         "coolify:url": "https://coolify.example.test",
         "coolify:token": COOLIFY_TOKEN,
+        "penpal:deployToken": DEPLOY_TOKEN,
         "penpal:server": {"type": "cx22", "location": "fsn1"},
         "penpal:adminCidrs": ["203.0.113.7/32", "2001:db8::/48"],
         "penpal:sshPublicKey": SSH_PUBLIC_KEY,

@@ -12,6 +12,7 @@ from tests.unit.outputs import is_secret, resolve
 from tests.unit.stack_configs import (
     COOLIFY_TOKEN,
     DB_SERVICE,
+    DEPLOY_TOKEN,
     HCLOUD_TOKEN,
     JWT_SECRET,
     MONGO_PASSWORD,
@@ -71,6 +72,7 @@ def test_staging_config_is_typed_and_defaulted(install_mocks: InstallMocks) -> N
 
     for output, expected in [
         (cfg.coolify_token, COOLIFY_TOKEN),
+        (cfg.deploy_token, DEPLOY_TOKEN),
         (cfg.ssh_private_key, SSH_PRIVATE_KEY),
         (cfg.mongo_root_password, MONGO_PASSWORD),
         (db.secret_env["JWT_SECRET"], JWT_SECRET["staging"]),
@@ -154,6 +156,26 @@ def test_token_set_in_plain_text_is_rejected(install_mocks: InstallMocks) -> Non
     assert problems(install_mocks, stack_config(), secret_keys=secret_keys) == (
         "coolify:token must be stored as a secret: pulumi config set --secret coolify:token <value>",
     )
+
+
+def test_missing_deploy_token_says_how_to_create_one(install_mocks: InstallMocks) -> None:
+    (message,) = problems(install_mocks, stack_config("production", {"penpal:deployToken": None}))
+    assert message.startswith("penpal:deployToken is required (the deploy-only Coolify token")
+    assert "Keys & Tokens -> API Tokens with only the 'deploy' permission" in message
+    assert message.endswith("pulumi config set --secret penpal:deployToken <token>")
+
+
+def test_deploy_token_in_plain_text_is_rejected(install_mocks: InstallMocks) -> None:
+    secret_keys = [k for k in SECRET_KEYS if k != "penpal:deployToken"]
+    (message,) = problems(install_mocks, stack_config(), secret_keys=secret_keys)
+    assert message.startswith("penpal:deployToken must be stored as a secret: create one in Coolify")
+    assert message.endswith("pulumi config set --secret penpal:deployToken <token>")
+
+
+def test_deploy_token_must_not_be_the_stacks_own_token(install_mocks: InstallMocks) -> None:
+    (message,) = problems(install_mocks, stack_config("staging", {"penpal:deployToken": COOLIFY_TOKEN}))
+    assert message.startswith("penpal:deployToken: must not be the stacks' own coolify:token")
+    assert COOLIFY_TOKEN not in message
 
 
 def test_unknown_environment(install_mocks: InstallMocks) -> None:

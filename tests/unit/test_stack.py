@@ -16,6 +16,7 @@ from tests.unit.outputs import is_secret, resolve, run_program
 from tests.unit.stack_configs import (
     COOLIFY_TOKEN,
     DB_SERVICE,
+    DEPLOY_TOKEN,
     GITHUB_TOKEN,
     HCLOUD_TOKEN,
     JWT_SECRET,
@@ -221,6 +222,7 @@ def test_no_secret_reaches_state_in_plain_text(install_mocks: InstallMocks, envi
     mocks, _ = deploy(install_mocks, environment)
     secrets = [
         COOLIFY_TOKEN,
+        DEPLOY_TOKEN,
         MONGO_PASSWORD,
         SSH_PRIVATE_KEY.strip(),
         JWT_SECRET[environment],
@@ -254,7 +256,8 @@ def test_prod_stack_writes_the_api_token(install_mocks: InstallMocks) -> None:
     prod, _ = deploy(install_mocks, "production")
     tokens = [s for s in prod.of_type(T.GITHUB_SECRET) if s.plain("secretName") == "COOLIFY_API_TOKEN"]
     assert sorted(s.plain("repository") for s in tokens) == sorted([DB_SERVICE, API])
-    assert {s.plain("plaintextValue") for s in tokens} == {COOLIFY_TOKEN}
+    # The repos get the deploy-only token; the stacks' own Coolify token never leaves the stacks.
+    assert {s.plain("plaintextValue") for s in tokens} == {DEPLOY_TOKEN}
 
 
 def test_rollback_and_digest_pinning(install_mocks: InstallMocks) -> None:

@@ -24,6 +24,19 @@ RATE_LIMIT = 5000
 RATE_WINDOW_S = 3600
 
 
+def _not_permitted(path: str) -> Response:
+    """A fine-grained token with read access only, on a write.
+
+    GitHub answers 403 "Resource not accessible by personal access token" and names the permission the
+    route needs in X-Accepted-GitHub-Permissions (docs.github.com, "Troubleshooting the REST API":
+    insufficient permission errors; github.blog changelog 2023-08-10).
+    """
+    needed = "secrets=write" if "/actions/secrets" in path else "contents=write"
+    response = error_response(403, "Resource not accessible by personal access token")
+    response.headers["X-Accepted-GitHub-Permissions"] = needed
+    return response
+
+
 class GithubSimulator(SimulatorBase):
     """GitHub Enterprise Server-style API. `start()` returns the base URL to give `github:baseUrl`."""
 
@@ -31,6 +44,7 @@ class GithubSimulator(SimulatorBase):
         self,
         token: str = DEFAULT_TOKEN,
         *,
+        readonly_token: str | None = None,
         owner: str = "penpal-ai",
         owner_type: str = "Organization",
         user: str = "penpal-bot",
@@ -42,6 +56,7 @@ class GithubSimulator(SimulatorBase):
         if owner_type not in ("Organization", "User"):
             raise ValueError("owner_type must be 'Organization' or 'User'")
         self.token = token
+        self.readonly_token = readonly_token
         self.enforce_rate_limit = enforce_rate_limit
         self.store = GithubStore(owner=owner, owner_type=owner_type, user=owner if owner_type == "User" else user)
         for name in repos:
@@ -66,8 +81,13 @@ class GithubSimulator(SimulatorBase):
 
     def authorize(self, request: Request) -> Response | None:
         scheme, _, presented = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() not in ("bearer", "token") or presented != self.token:
+        if scheme.lower() not in ("bearer", "token") or not presented or presented not in (
+            self.token,
+            self.readonly_token,
+        ):
             return error_response(401, "Bad credentials")
+        if presented == self.readonly_token and request.method not in ("GET", "HEAD"):
+            return _not_permitted(request.path)
         if self.enforce_rate_limit and self._rate_state()["remaining"] <= 0:
             return error_response(403, "API rate limit exceeded for user ID 4242.")
         self._rate_used += 1

@@ -1,0 +1,311 @@
+"""Checks, at the start of a run, that each API token can do what the run needs, and says which cannot.
+
+A preview needs read access to Coolify, Hetzner Cloud and GitHub; an `up` needs write access to all three,
+and a deploy-only `penpal:deployToken` (the service repos' COOLIFY_API_TOKEN) that can deploy and do
+nothing else. Nothing here changes anything: each write probe is a request the API refuses, and *how* it
+refuses tells the permission apart (a permission check answers 403 before the body is validated; a token
+that may write reaches validation and gets 400/422).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+from urllib.parse import urlsplit
+
+import pulumi
+import requests
+
+from components.config import StackConfig
+
+# A probe never waits long: a slow API fails the check with a clear line instead of hanging the run.
+_TIMEOUT_S = 15.0
+_PROBE_SECRET = "PENPAL_TOKEN_PROBE"
+
+
+class Need(StrEnum):
+    """What a run does with the APIs: a preview reads, an `up` writes."""
+
+    READ = "read"
+    WRITE = "write"
+
+
+@dataclass(frozen=True)
+class ApiAccess:
+    """The plaintext tokens and endpoints of one run, as the stack config holds them."""
+
+    coolify_url: str
+    coolify_token: str
+    deploy_token: str | None
+    hcloud_endpoint: str
+    hcloud_token: str
+    github_base_url: str
+    github_token: str
+    github_owner: str
+    github_repos: tuple[str, ...]
+    writes_workflows: bool = False
+
+
+class TokenCheckError(Exception):
+    """One or more tokens cannot do what the run needs; `problems` has one line per token and lack."""
+
+    def __init__(self, need: Need, problems: Sequence[str]) -> None:
+        self.problems = tuple(problems)
+        run = "a preview (read access)" if need is Need.READ else "an up (write access)"
+        lines = "\n".join(f"  - {problem}" for problem in self.problems)
+        super().__init__(f"API tokens cannot do what {run} needs ({len(self.problems)} problem(s)):\n{lines}")
+
+
+@dataclass(frozen=True)
+class _Answer:
+    status: int
+    body: Any
+    headers: requests.structures.CaseInsensitiveDict[str]
+
+
+Send = Callable[[str, str, str, Any], _Answer]
+"""(method, url, bearer token, JSON body or None) -> answer; raises requests.RequestException."""
+
+
+def _sender(session: requests.Session) -> Send:
+    def send(method: str, url: str, token: str, body: Any) -> _Answer:
+        response = session.request(
+            method,
+            url,
+            json=body,
+            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+            timeout=_TIMEOUT_S,
+            allow_redirects=False,
+        )
+        try:
+            parsed: Any = response.json()
+        except ValueError:
+            parsed = None
+        return _Answer(response.status_code, parsed, response.headers)
+
+    return send
+
+
+def _message(answer: _Answer) -> str:
+    body = answer.body
+    if isinstance(body, dict):
+        error = body.get("error")
+        if isinstance(error, dict):  # Hetzner: {"error": {"code", "message"}}
+            return f"{error.get('code')}: {error.get('message')}"
+        if isinstance(body.get("message"), str):
+            return str(body["message"]).splitlines()[0]
+    return f"HTTP {answer.status}"
+
+
+class _Checker:
+    def __init__(self, access: ApiAccess, send: Send) -> None:
+        self.access = access
+        self.send = send
+        self.problems: list[str] = []
+
+    def call(self, key: str, method: str, url: str, token: str, body: Any = None) -> _Answer | None:
+        try:
+            return self.send(method, url, token, body)
+        except requests.RequestException as err:
+            self.problems.append(f"{key}: could not reach {url.split('?')[0]} ({type(err).__name__})")
+            return None
+
+    def refused(self, key: str, answer: _Answer) -> bool:
+        """Records a 401 (the token itself was refused); true if so."""
+        if answer.status == 401:
+            self.problems.append(f"{key} was refused by the API ({_message(answer)}): the token is wrong or expired")
+            return True
+        return False
+
+    # --- Coolify -----------------------------------------------------------------------------------
+    # routes/api.php: every /v1 route runs `auth:sanctum`, `api.token.team`, `api.ability:<x>` before its
+    # controller, so a missing ability is a 403 "Missing required permissions: <x>" whatever the body.
+
+    def coolify_can(self, key: str, token: str, ability: str) -> bool | None:
+        """Whether `token` holds `ability` (root passes all); None when that could not be told."""
+        api = f"{self.access.coolify_url}/api/v1"
+        if ability == "read":
+            answer = self.call(key, "GET", f"{api}/version", token)  # api.ability:read
+            expected: tuple[int, ...] = (200,)
+        elif ability == "write":
+            # ProjectController::create_project validates after the middleware: an empty name is a 422
+            # (the global TrimStrings/ConvertEmptyStringsToNull middleware makes "" null; `name` is required).
+            answer = self.call(key, "POST", f"{api}/projects", token, {"name": ""})
+            expected = (400, 422)
+        else:
+            # DeployController::deploy with neither uuid nor tag: 400 "You must provide uuid or tag."
+            answer = self.call(key, "POST", f"{api}/deploy", token, {})
+            expected = (400,)
+        if answer is None or self.refused(key, answer):
+            return None
+        if answer.status == 403:
+            return False
+        if answer.status in expected:
+            return True
+        self.problems.append(f"{key}: unexpected answer to the {ability} check ({_message(answer)})")
+        return None
+
+    def check_coolify(self, need: Need) -> None:
+        key = "coolify:token"
+        token = self.access.coolify_token
+        abilities = ("read",) if need is Need.READ else ("read", "write", "deploy")
+        for ability in abilities:
+            held = self.coolify_can(key, token, ability)
+            if held is None:
+                return
+            if not held:
+                self.problems.append(
+                    f"{key} lacks the Coolify ability '{ability}' (needed by {_run(need)}; "
+                    "an up needs 'root', or 'read', 'write', 'deploy' and 'read:sensitive')"
+                )
+
+    def check_deploy_token(self) -> None:
+        key = "penpal:deployToken"
+        token = self.access.deploy_token
+        if token is None:
+            return
+        deploys = self.coolify_can(key, token, "deploy")
+        if deploys is None:
+            return
+        if not deploys:
+            self.problems.append(f"{key} lacks the Coolify ability 'deploy': the service repos could not deploy")
+            return
+        writes = self.coolify_can(key, token, "write")
+        if writes:
+            self.problems.append(
+                f"{key} can also write (Coolify ability 'write' or 'root'): the service repos must get a token "
+                "with only 'deploy'"
+            )
+
+    # --- Hetzner Cloud -------------------------------------------------------------------------------
+    def check_hcloud(self, need: Need) -> None:
+        key = "hcloud:token"
+        api = self.access.hcloud_endpoint
+        token = self.access.hcloud_token
+        answer = self.call(key, "GET", f"{api}/ssh_keys?per_page=1", token)
+        if answer is None or self.refused(key, answer):
+            return
+        if answer.status != 200:
+            self.problems.append(f"{key} cannot read ({_message(answer)})")
+            return
+        if need is Need.READ:
+            return
+        # docs.hetzner.cloud, Errors: a Read token "is only allowed to perform GET requests" (403
+        # `token_readonly`; `forbidden` for other missing permissions). A Read & Write token reaches input
+        # validation: an empty body is 400 `invalid_input`.
+        answer = self.call(key, "POST", f"{api}/ssh_keys", token, {})
+        if answer is None or self.refused(key, answer):
+            return
+        if answer.status == 403:
+            self.problems.append(f"{key} cannot write ({_message(answer)}): an up needs a Read & Write token")
+        elif answer.status not in (400, 422):
+            self.problems.append(f"{key}: unexpected answer to the write check ({_message(answer)})")
+
+    # --- GitHub --------------------------------------------------------------------------------------
+    def check_github(self, need: Need) -> None:
+        key = "github:token"
+        api = self.access.github_base_url.rstrip("/")
+        owner = self.access.github_owner
+        token = self.access.github_token
+        repos = self.access.github_repos
+        scopes: str | None = None
+        # A token that cannot see a private repo gets 404, not 403 (GitHub hides what it does not show).
+        for repo in repos or ("",):
+            url = f"{api}/repos/{owner}/{repo}" if repo else f"{api}/user"
+            answer = self.call(key, "GET", url, token)
+            if answer is None or self.refused(key, answer):
+                return
+            if answer.status != 200:
+                what = f"repository {owner}/{repo}" if repo else "its own user"
+                self.problems.append(f"{key} cannot read {what} ({_message(answer)})")
+                return
+            scopes = answer.headers.get("X-OAuth-Scopes", scopes)
+        if need is Need.READ or not repos:
+            return
+        if scopes is not None:
+            # A classic token lists its scopes in X-OAuth-Scopes: private repos need `repo`; committing a
+            # file under .github/workflows also needs `workflow` (docs.github.com, "Scopes for OAuth apps").
+            held = {scope.strip() for scope in scopes.split(",") if scope.strip()}
+            wanted = ["repo"] + (["workflow"] if self.access.writes_workflows else [])
+            missing = [scope for scope in wanted if scope not in held]
+            if missing:
+                self.problems.append(f"{key} lacks the scope(s) {', '.join(missing)} (it has: {scopes or 'none'})")
+            return
+        # Fine-grained tokens have no scope header. Without a permission GitHub answers 403 "Resource not
+        # accessible by personal access token" and names it in X-Accepted-GitHub-Permissions; a token with
+        # `secrets: write` reaches validation, where a body without encrypted_value is a 422.
+        for repo in repos:
+            url = f"{api}/repos/{owner}/{repo}/actions/secrets/{_PROBE_SECRET}"
+            answer = self.call(key, "PUT", url, token, {})
+            if answer is None or self.refused(key, answer):
+                return
+            if answer.status in (403, 404):
+                needed = answer.headers.get("X-Accepted-GitHub-Permissions", "secrets=write")
+                self.problems.append(
+                    f"{key} cannot write Actions secrets of {owner}/{repo} ({_message(answer)}; needs {needed})"
+                )
+                return
+            if answer.status != 422:
+                self.problems.append(
+                    f"{key}: unexpected answer to the write check on {owner}/{repo} ({_message(answer)})"
+                )
+                return
+
+
+def _run(need: Need) -> str:
+    return "a preview" if need is Need.READ else "an up"
+
+
+def check_access(access: ApiAccess, need: Need, session: requests.Session | None = None) -> None:
+    """Probes every token for `need`; raises TokenCheckError listing each token that lacks something."""
+    own = session is None
+    session = session or requests.Session()
+    try:
+        checker = _Checker(access, _sender(session))
+        checker.check_coolify(need)
+        if need is Need.WRITE:
+            checker.check_deploy_token()
+        checker.check_hcloud(need)
+        checker.check_github(need)
+    finally:
+        if own:
+            session.close()
+    if checker.problems:
+        raise TokenCheckError(need, checker.problems)
+
+
+def _github_api(base_url: str) -> str:
+    """The REST root pulumi-github calls for `github:baseUrl`.
+
+    Any host but api.github.com is GitHub Enterprise Server, whose REST API go-github's
+    `WithEnterpriseURLs` puts under `/api/v3/` (appended when the base URL lacks it).
+    """
+    base = base_url.rstrip("/")
+    if urlsplit(base).hostname == "api.github.com" or base.endswith("/api/v3"):
+        return base
+    return base + "/api/v3"
+
+
+def access_from_config(cfg: StackConfig) -> ApiAccess:
+    """The plaintext tokens and endpoints of this run (after `load_config` validated them)."""
+
+    def raw(key: str, default: str = "") -> str:
+        value = pulumi.runtime.get_config(key)
+        return default if value in (None, "") else str(value)
+
+    deploy_token = raw("penpal:deployToken")
+    return ApiAccess(
+        coolify_url=cfg.coolify_url,
+        coolify_token=raw("coolify:token"),
+        deploy_token=deploy_token or None,
+        # pulumi-hcloud and pulumi-github defaults when the stack sets no endpoint.
+        hcloud_endpoint=raw("hcloud:endpoint", "https://api.hetzner.cloud/v1").rstrip("/"),
+        hcloud_token=raw("hcloud:token"),
+        github_base_url=_github_api(raw("github:baseUrl", "https://api.github.com/")),
+        github_token=raw("github:token"),
+        github_owner=cfg.github_owner,
+        github_repos=tuple(dict.fromkeys(service.repo for service in cfg.services)),
+        writes_workflows=any(service.write_workflow for service in cfg.services),
+    )
