@@ -5,7 +5,8 @@
 #      with our Python language host and dynamic-provider launcher installed next to it;
 #   3. the hcloud and github provider plugins (toolchain/build_providers.sh), installed into the
 #      Pulumi plugin cache;
-#   4. actionlint (tools/install_actionlint.sh).
+#   4. actionlint (tools/install_actionlint.sh) and versitygw, the S3 server of the state-backend tests
+#      (tools/install_versitygw.sh).
 # Builds are cached under ${XDG_CACHE_HOME:-~/.cache}/penpal-infra keyed by version: a second run takes seconds.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -78,6 +79,9 @@ done
 
 step "actionlint"
 "$root/tools/install_actionlint.sh" "$cache/bin"
+
+step "versitygw (S3 server for the state-backend tests)"
+"$root/tools/install_versitygw.sh" "$cache/bin"
 
 printf '%s\n' "$cli_dir" > "$cache/cli-dir"
 step "ready: pulumi $(pulumi version) at $cli_dir"

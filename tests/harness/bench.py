@@ -577,7 +577,11 @@ def _recorded(sims: Any) -> Counter[Route]:
     requests: Counter[Route] = Counter()
     for name in SIMULATORS:
         for request in getattr(sims, name).requests:
-            requests[(name, request.method, request.route or request.path)] += 1
+            method = request.method
+            if method in WRITE_METHODS and (request.status or 0) >= 400:
+                # A write the API refused changed nothing: the token checks (components/access.py) send some.
+                method = f"{method} (refused {request.status})"
+            requests[(name, method, request.route or request.path)] += 1
     return requests
 
 

@@ -42,6 +42,10 @@ BACKUP_S3 = {"endpoint": "https://fsn1.your-objectstorage.com", "bucket": "penpa
 BACKUP_S3_KEYS = {"accessKey": "local-s3-access-key", "secretKey": "local-s3-secret-key"}
 # A Coolify token with only the `deploy` ability: what the service repos get as COOLIFY_API_TOKEN.
 COOLIFY_DEPLOY_TOKEN = "2|coolify-local-deploy-only-token-0123456789"
+# The read-only tokens a pull request's preview gets (docs/ci.md, environment `preview`).
+COOLIFY_READ_TOKEN = "3|coolify-local-read-only-token-0123456789ab"
+HCLOUD_READ_TOKEN = "penpalread00" + "0123456789" * 5 + "ab"
+GITHUB_READ_TOKEN = "github_pat_local_read_only_0123456789abcdef"
 
 
 @dataclass(frozen=True)
@@ -124,8 +128,9 @@ class Simulators:
     def __init__(self, repos: Sequence[str], network: NetworkProfile | None = None) -> None:
         self.coolify = CoolifySimulator()
         self.coolify.add_token(COOLIFY_DEPLOY_TOKEN, {"deploy"})
-        self.hcloud = HcloudSimulator(token=HCLOUD_TOKEN)
-        self.github = GithubSimulator(owner=GITHUB_OWNER, repos=repos)
+        self.coolify.add_token(COOLIFY_READ_TOKEN, {"read"})
+        self.hcloud = HcloudSimulator(token=HCLOUD_TOKEN, readonly_token=HCLOUD_READ_TOKEN)
+        self.github = GithubSimulator(owner=GITHUB_OWNER, repos=repos, readonly_token=GITHUB_READ_TOKEN)
         self.network = network or NetworkProfile()
         self.coolify.set_network(self.network)
         self.hcloud.network = self.github.network = self.network
@@ -223,8 +228,17 @@ def _text(value: Any) -> str:
 class LocalProject:
     """A temporary copy of the program with a file backend, driven through the Automation API."""
 
-    def __init__(self, workdir: Path, program_root: Path = REPO_ROOT) -> None:
-        """`program_root`: where the program comes from (another checkout, e.g. to compare two versions)."""
+    def __init__(
+        self,
+        workdir: Path,
+        program_root: Path = REPO_ROOT,
+        backend_url: str | None = None,
+        extra_env: Mapping[str, str] | None = None,
+    ) -> None:
+        """`program_root`: where the program comes from (another checkout, e.g. to compare two versions).
+
+        State: a file backend in `workdir/state`, or `backend_url` (with `extra_env`, e.g. its credentials).
+        """
         self.workdir = workdir
         self.project_dir = workdir / "project"
         self.backend_dir = workdir / "state"
@@ -239,12 +253,13 @@ class LocalProject:
         (self.project_dir / ".venv").symlink_to(REPO_ROOT / ".venv")
         bin_dir = pulumi_bin_dir()
         self.env = {
-            "PULUMI_BACKEND_URL": f"file://{self.backend_dir}",
+            "PULUMI_BACKEND_URL": backend_url or f"file://{self.backend_dir}",
             "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
             "PULUMI_SKIP_UPDATE_CHECK": "true",
             "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
             "PENPAL_PYTHON": str(REPO_ROOT / ".venv" / "bin" / "python"),
             "PATH": f"{bin_dir}:{REPO_ROOT / '.venv' / 'bin'}:{os.environ.get('PATH', '')}",
+            **(extra_env or {}),
         }
         # `make setup` lays the CLI out as <root>/bin/pulumi, the shape PulumiCommand expects.
         command = auto.PulumiCommand(root=str(bin_dir.parent))
@@ -265,7 +280,11 @@ class LocalProject:
 
 @contextmanager
 def local_deployment(
-    repos: Sequence[str], network: NetworkProfile | None = None, program_root: Path = REPO_ROOT
+    repos: Sequence[str],
+    network: NetworkProfile | None = None,
+    program_root: Path = REPO_ROOT,
+    backend_url: str | None = None,
+    extra_env: Mapping[str, str] | None = None,
 ) -> Iterator[tuple[Simulators, LocalProject, tuple[str, str]]]:
     """Simulators running, a fresh project copy and backend, and an SSH key pair; all gone afterwards."""
     sims = Simulators(repos, network)
@@ -273,6 +292,6 @@ def local_deployment(
     try:
         with tempfile.TemporaryDirectory(prefix="penpal-local-") as tmp:
             workdir = Path(tmp)
-            yield sims, LocalProject(workdir, program_root), ssh_key_pair(workdir)
+            yield sims, LocalProject(workdir, program_root, backend_url, extra_env), ssh_key_pair(workdir)
     finally:
         sims.stop()
