@@ -427,3 +427,19 @@ def test_runs_as_a_module_and_writes_its_info_file(tmp_path: Path) -> None:
         process.terminate()
         process.wait(timeout=10)
     assert process.returncode == 0
+
+
+def test_a_read_only_token_reads_but_every_write_is_refused() -> None:
+    reader = "github_pat_read_only_for_tests"
+    with GithubSimulator(owner=OWNER, repos=[REPO], readonly_token=reader) as sim:
+        api = Client(sim, f"Bearer {reader}")
+        assert api.call("GET", f"/repos/{OWNER}/{REPO}").status_code == 200
+        key = api.ok("GET", f"/repos/{OWNER}/{REPO}/actions/secrets/public-key")
+        response = api.call("PUT", f"/repos/{OWNER}/{REPO}/actions/secrets/TOKEN",
+                            json={"key_id": key["key_id"], "encrypted_value": seal(key["key"], "v")})
+        assert response.status_code == 403
+        assert response.json()["message"] == "Resource not accessible by personal access token"
+        assert response.headers["X-Accepted-GitHub-Permissions"] == "secrets=write"
+        contents = api.call("PUT", f"/repos/{OWNER}/{REPO}/contents/{WORKFLOW}", json={"message": "m", "content": ""})
+        assert (contents.status_code, contents.headers["X-Accepted-GitHub-Permissions"]) == (403, "contents=write")
+        assert sim.secret_names(OWNER, REPO) == []
