@@ -10,7 +10,8 @@ bin_dir=${1:-${PENPAL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/penpal-infra}/bin}
 target=$bin_dir/versitygw
 
 # `go install` leaves main.Version at "git"; the build below stamps it, so the version check can read it.
-if [ -x "$target" ] && "$target" --version 2>/dev/null | grep -qx "Version  : $VERSITYGW_VERSION"; then
+installed=$([ -x "$target" ] && "$target" --version 2>/dev/null || true)
+if printf '%s\n' "$installed" | grep -qx "Version  : $VERSITYGW_VERSION"; then
   echo "versitygw $VERSITYGW_VERSION already installed at $target"
   exit 0
 fi
