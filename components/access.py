@@ -151,15 +151,35 @@ class _Checker:
         key = "coolify:token"
         token = self.access.coolify_token
         abilities = ("read",) if need is Need.READ else ("read", "write", "deploy")
+        held_all = True
         for ability in abilities:
             held = self.coolify_can(key, token, ability)
             if held is None:
                 return
             if not held:
+                held_all = False
                 self.problems.append(
                     f"{key} lacks the Coolify ability '{ability}' (needed by {_run(need)}; "
                     "an up needs 'root', or 'read', 'write', 'deploy' and 'read:sensitive')"
                 )
+        if need is Need.WRITE and held_all:
+            self.check_coolify_sensitive(key, token)
+
+    def check_coolify_sensitive(self, key: str, token: str) -> None:
+        """An up reads database URLs and env values back, which Coolify hides without `read:sensitive`.
+
+        No route needs that ability; it only un-hides fields (app/Http/Middleware/ApiSensitiveData.php):
+        a private key's `private_key` is absent without it. The stack registers one, so from the second
+        up on there is one to look at; with none yet, this cannot be told and is not reported.
+        """
+        answer = self.call(key, "GET", f"{self.access.coolify_url}/api/v1/security/keys", token)
+        if answer is None or answer.status != 200 or not isinstance(answer.body, list) or not answer.body:
+            return
+        if not any(isinstance(item, dict) and "private_key" in item for item in answer.body):
+            self.problems.append(
+                f"{key} lacks the Coolify ability 'read:sensitive' (Coolify hides database URLs and env values "
+                "from it; an up needs 'root', or 'read', 'write', 'deploy' and 'read:sensitive')"
+            )
 
     def check_deploy_token(self) -> None:
         key = "penpal:deployToken"

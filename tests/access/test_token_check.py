@@ -11,9 +11,10 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
+import requests
 
 from components.access import ApiAccess, Need, TokenCheckError, _github_api, check_access
-from tests.simulators.coolify import CoolifySimulator
+from tests.simulators.coolify import CoolifySimulator, sample_private_key
 from tests.simulators.github import GithubSimulator
 from tests.simulators.hcloud import HcloudSimulator
 
@@ -147,3 +148,20 @@ def test_the_probes_change_nothing(access: ApiAccess) -> None:
 )
 def test_github_rest_root_follows_go_github(base_url: str, api: str) -> None:
     assert _github_api(base_url) == api
+
+
+def test_an_up_needs_read_sensitive_once_a_private_key_is_there(access: ApiAccess) -> None:
+    no_sensitive = "5|read-write-deploy-token-000000000000000"
+    with CoolifySimulator(tokens={ROOT: {"root"}, no_sensitive: {"read", "write", "deploy"}}) as coolify:
+        local = replace(access, coolify_url=coolify.url, deploy_token=None)
+        # No private key yet (a first up): whether the token reads sensitive fields cannot be told.
+        assert problems(replace(local, coolify_token=no_sensitive), Need.WRITE) == ()
+        created = requests.post(f"{coolify.url}/api/v1/security/keys", timeout=10,
+                                headers={"Authorization": f"Bearer {ROOT}"},
+                                json={"name": "host", "private_key": sample_private_key("host")})
+        assert created.status_code == 201, created.text
+        assert problems(replace(local, coolify_token=no_sensitive), Need.WRITE) == (
+            "coolify:token lacks the Coolify ability 'read:sensitive' (Coolify hides database URLs and env values "
+            "from it; an up needs 'root', or 'read', 'write', 'deploy' and 'read:sensitive')",
+        )
+        assert problems(local, Need.WRITE) == ()
