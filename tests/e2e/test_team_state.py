@@ -111,7 +111,9 @@ def team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Team]:
         home.mkdir()
         (home / "plugins").symlink_to(Path(os.environ.get("PULUMI_HOME", Path.home() / ".pulumi")) / "plugins")
         env = {**gateway.credentials(), "PULUMI_HOME": str(home)}
-        with local_deployment([SERVICE.name], backend_url=gateway.backend_url(BUCKET), extra_env=env) as (sims, project, ssh_keys):
+        url = gateway.backend_url(BUCKET)
+        with local_deployment([SERVICE.name], backend_url=url, extra_env=env) as (sims, project, ssh_keys):
+            sims.add_shared_zone()  # owned by the prod stack
             team = Team(gateway, sims, project, ssh_keys, None, SERVICE)  # type: ignore[arg-type]
             team.stack = project.stack("staging", team.config())
             yield team
