@@ -233,6 +233,9 @@ def test_a_killed_up_leaves_its_lock_until_pulumi_cancel(team: Team) -> None:
         up.wait(timeout=30)
     finally:
         team.sims.coolify.set_deploy_timing(queued_polls=1, in_progress_polls=1)
+    # Coolify goes on without the killed CLI: the deployment it had queued runs to its end meanwhile (left
+    # queued, the next up's deploy of the same commit would meet Coolify's duplicate-deploy skip: issue 10).
+    team.sims.coolify.finish_deployments()
     assert team.locks() == [lock]
 
     refused = cli(team, "up", "--yes", "--skip-preview")
