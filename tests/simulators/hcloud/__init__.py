@@ -11,6 +11,12 @@ It reproduces what the bridged terraform-provider-hcloud (via hcloud-go) sends a
 - 2026 removals: no `datacenter` in servers or primary IPs and refused in requests (2026-07-01);
   `/datacenters` answers 410 `deprecated_api_endpoint` (2026-10-01).
 - tests/fidelity drives it with the official `hcloud` Python library, unpatched.
+- DNS zones and RRsets (`/v1/zones`, `/v1/zones/{id_or_name}/rrsets/{name}/{type}`): a primary zone
+  comes with its SOA and three NS RRsets; zone names must be registrable domains (no subdomains);
+  RRset ids are `name/TYPE`; records, TTL (60..2147483647 or null), labels, change/delete
+  protection (`protected`), the RRset actions (set/add/remove/update records, change TTL and
+  protection) and `incorrect_zone_mode` for secondary zones. `add_zone()` seeds a zone made elsewhere.
+  Zone file import/export are not simulated (import is refused, export is an unknown route).
 - Actions start `running` and succeed after `running_polls` reads through `GET /v1/actions?id=..`
   (what hcloud-go polls), `/v1/actions/{id}` or the resource-scoped action routes. Their effects
   (e.g. a server turning `running`) apply on success; `fail_next_action()` makes one end in `error`.
