@@ -383,7 +383,7 @@ class HealthCheckInput(_Object):
         StrictStr, Field(pattern=PATH_PATTERN), Doc("a URL path starting with '/', such as '/health'")
     ] = "/health"
     timeout_seconds: Annotated[
-        _Seconds, Field(gt=0, le=3600), Doc("a number of seconds from 1 to 3600")
+        _Seconds, Field(ge=1, le=3600), Doc("a number of seconds from 1 to 3600")
     ] = 300
     interval_seconds: Annotated[
         _Seconds, Field(gt=0, le=600), Doc("a positive number of seconds up to 600")
