@@ -142,7 +142,7 @@ def test_token_rotation_changes_nothing(deployment: Deployment) -> None:
     assert deployment.env_var_outputs() == before
 
 
-def test_token_that_cannot_read_values_warns_once(deployment: Deployment) -> None:
+def test_token_that_cannot_read_values_warns_once_and_cannot_up(deployment: Deployment) -> None:
     reader = "10|readWriteDeployNoSensitive000000000000"
     deployment.sims.coolify.add_token(reader, {"read", "write", "deploy"})
     deployment.use_token(reader)
@@ -151,8 +151,7 @@ def test_token_that_cannot_read_values_warns_once(deployment: Deployment) -> Non
     # Two env var sets, several keys: one warning (the engine shows the provider's stderr lines).
     shown = preview.stdout + preview.stderr
     assert _warnings(shown) == 1, shown
-    assert _changes(deployment.up().summary.resource_changes) == {}
-    refreshed = deployment.stack.refresh(color="never")
-    assert _changes(refreshed.summary.resource_changes) == {}, refreshed.stdout
-    shown = refreshed.stdout + refreshed.stderr
-    assert _warnings(shown) == 1, shown
+    # An up needs read:sensitive (components/access.py checks it first): refused, naming the ability.
+    with pytest.raises(auto.CommandError) as refused:
+        deployment.up()
+    assert "coolify:token lacks the Coolify ability 'read:sensitive'" in str(refused.value)
