@@ -8,8 +8,13 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_hcloud as hcloud
 
-from components.config import Environment
+from components.config import Environment, GhcrLoginConfig
 from components.coolify import PrivateKey, PrivateKeyArgs, Server, ServerArgs
+from components.registry_login import RegistryLogin, RegistryLoginArgs
+
+GHCR = "ghcr.io"
+# The user Coolify connects as: its Docker credentials are the ones Coolify pulls images with.
+SERVER_USER = "root"
 
 PROJECT_LABEL = "penpal"
 WORLD = ("0.0.0.0/0", "::/0")
@@ -34,6 +39,8 @@ class HetznerHostArgs:
     labels: dict[str, str] = field(default_factory=dict)
     protected: bool = False
     """Production: the server and volume are `protect`ed in Pulumi and delete/rebuild-protected in Hetzner."""
+    ghcr_login: GhcrLoginConfig | None = None
+    """Log the server's root user in to ghcr.io (private images); None when the images are public."""
 
 
 def firewall_rules(admin_cidrs: Sequence[str]) -> list[hcloud.FirewallRuleArgs]:
@@ -132,6 +139,25 @@ class HetznerHost(pulumi.ComponentResource):
         self.ipv6_address = server.ipv6_address
         self.server_id = server.id
         self.coolify_server_uuid = coolify_server.uuid
+        self.image_pull_ready: list[pulumi.Resource] = [coolify_server]
+        if args.ghcr_login is not None:
+            login = args.ghcr_login
+            target = login.ssh_override
+            registry_login = RegistryLogin(
+                f"{name}-ghcr-login",
+                RegistryLoginArgs(
+                    host=target.host if target else server.ipv4_address,
+                    port=target.port if target else 22,
+                    user=target.user if target else SERVER_USER,
+                    username=login.username,
+                    token=login.token,
+                    private_key=args.ssh_private_key,
+                    registry=GHCR,
+                ),
+                # After validation: Coolify has installed Docker by then.
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[coolify_server]),
+            )
+            self.image_pull_ready.append(registry_login)
         self.register_outputs(
             {
                 "ipv4_address": self.ipv4_address,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
@@ -86,6 +86,8 @@ class ServiceArgs:
     fingerprint_key: pulumi.Input[str] | None = None
     """Secret per-stack key of env var value fingerprints (one `FingerprintKey` shared by the stack);
     when None, the service makes its own."""
+    deploy_after: Sequence[pulumi.Resource] = ()
+    """What must be in place before Coolify pulls the image: the validated server, its registry login."""
 
 
 class Service(pulumi.ComponentResource):
@@ -161,7 +163,7 @@ class Service(pulumi.ComponentResource):
                 # Secret: a hash of low-entropy secret values could be brute-forced from state.
                 triggers={"image": image.ref, "env": pulumi.Output.secret(env_hash)},
             ),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[env_vars]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[env_vars, *args.deploy_after]),
         )
         self._name = name
         self._dns_resources = self._dns(name, domain, args)

@@ -49,6 +49,7 @@ def build_stack(cfg: StackConfig) -> dict[str, pulumi.Output[object]]:
             ssh_private_key=cfg.ssh_private_key,
             volume_size_gb=cfg.server.volume_size_gb,
             protected=cfg.environment is Environment.PRODUCTION and not cfg.allow_prod_replacement,
+            ghcr_login=cfg.ghcr_login,
         ),
     )
     coolify = CoolifyEnvironment(
@@ -98,6 +99,7 @@ def build_stack(cfg: StackConfig) -> dict[str, pulumi.Output[object]]:
                 health_check=cfg.health_check,
                 dns=dns,
                 fingerprint_key=fingerprint_key.value,
+                deploy_after=host.image_pull_ready,
             ),
         )
         for service in cfg.services

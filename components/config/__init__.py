@@ -16,10 +16,12 @@ from components.config.values import (
     RESERVED_ENV_KEYS,
     ConfigError,
     Environment,
+    GhcrLoginConfig,
     MongoConfig,
     MongoS3Config,
     ServerConfig,
     ServiceConfig,
+    SshTargetConfig,
     StackConfig,
 )
 
@@ -28,10 +30,12 @@ __all__ = [
     "RESERVED_ENV_KEYS",
     "ConfigError",
     "Environment",
+    "GhcrLoginConfig",
     "MongoConfig",
     "MongoS3Config",
     "ServerConfig",
     "ServiceConfig",
+    "SshTargetConfig",
     "StackConfig",
     "load_config",
 ]

@@ -23,10 +23,12 @@ from components.config.values import (
     PROJECT_NAMESPACE,
     ConfigError,
     Environment,
+    GhcrLoginConfig,
     MongoConfig,
     MongoS3Config,
     ServerConfig,
     ServiceConfig,
+    SshTargetConfig,
     StackConfig,
 )
 from components.reachability_config import DnsConfig, HealthCheckConfig, read_ca_bundle
@@ -172,6 +174,12 @@ def _mongo_s3(parsed: StackInput) -> MongoS3Config | None:
         access_key=pulumi.Output.secret(s3.access_key.strip()),
         secret_key=pulumi.Output.secret(s3.secret_key.strip()),
     )
+def _ghcr_login(parsed: StackInput) -> GhcrLoginConfig | None:
+    if parsed.ghcr_username is None or parsed.ghcr_token is None:
+        return None
+    target = parsed.ghcr_login_ssh
+    override = SshTargetConfig(target.host.strip(), target.port, target.user) if target is not None else None
+    return GhcrLoginConfig(parsed.ghcr_username, pulumi.Output.secret(parsed.ghcr_token.strip()), override)
 
 
 def load_config() -> StackConfig:
@@ -207,4 +215,5 @@ def load_config() -> StackConfig:
         health_check=_health_check(parsed.health_check),
         allow_prod_replacement=parsed.allow_prod_replacement,
         mongo_root_password_rotated=parsed.mongo_root_password_rotated,
+        ghcr_login=_ghcr_login(parsed),
     )

@@ -401,6 +401,16 @@ class HealthCheckInput(_Object):
     ] = None
 
 
+class SshTargetInput(_Object):
+    """`penpal:ghcrLoginSsh`."""
+
+    host: Annotated[NonBlank, Doc("a host name or IP address", required="where to SSH for the registry login")]
+    port: Annotated[StrictInt, Field(ge=1, le=65535), Doc("a port number from 1 to 65535")] = 22
+    user: Annotated[
+        StrictStr, Field(pattern=r"^[A-Za-z0-9._-]+$"), Doc("a user name of letters, digits, '.', '_' or '-'")
+    ] = "root"
+
+
 _SERVICE_SECRETS = "penpal:serviceSecrets"
 # Coolify v4 UI (resources/views/components/security/settings-layout.blade.php): Keys & Tokens -> API Tokens;
 # ticking `deploy` there replaces any other selected ability.
@@ -408,6 +418,8 @@ DEPLOY_TOKEN_HOWTO = (
     "create one in Coolify under Keys & Tokens -> API Tokens with only the 'deploy' permission, then "
     "pulumi config set --secret penpal:deployToken <token>"
 )
+_GHCR_USERNAME = "penpal:ghcrUsername"
+_GHCR_TOKEN = "penpal:ghcrToken"
 
 
 class StackInput(BaseModel):
@@ -566,6 +578,22 @@ class StackInput(BaseModel):
     mongo_root_password_rotated: Annotated[
         StrictBool, BeforeValidator(_bool_text), Field(alias="penpal:mongoRootPasswordRotated"), Doc("true or false")
     ] = False
+    ghcr_username: Annotated[
+        StrictStr | None,
+        Field(alias=_GHCR_USERNAME, pattern=_GITHUB_OWNER),
+        Doc("a GitHub user name (the owner of the read:packages token)"),
+    ] = None
+    ghcr_token: Annotated[
+        StrictStr | None,
+        Field(alias=_GHCR_TOKEN),
+        _secret("a GitHub token with read:packages", hint=f"pulumi config set --secret {_GHCR_TOKEN} <token>"),
+    ] = None
+    ghcr_login_ssh: Annotated[
+        SshTargetInput | None,
+        BeforeValidator(from_json),
+        Field(alias="penpal:ghcrLoginSsh"),
+        Doc("an object {host, port?, user?}"),
+    ] = None
 
     @field_validator("environment")
     @classmethod
@@ -653,6 +681,10 @@ class StackInput(BaseModel):
                     (_SERVICE_SECRETS, f"has values for {name!r}, which is not in penpal:services{suggestion}")
                 )
         problems += self._dns_zone_problems()
+        # Private images need both: a GitHub user and its read:packages token.
+        if (self.ghcr_username is None) != (self.ghcr_token is None):
+            missing, given = (_GHCR_TOKEN, _GHCR_USERNAME) if self.ghcr_token is None else (_GHCR_USERNAME, _GHCR_TOKEN)
+            problems.append((missing, f"required when {given} is set (private GHCR images need both)"))
         if problems:
             raise rules(problems)
         return self

@@ -108,6 +108,24 @@ class ServiceConfig:
 
 
 @dataclass(frozen=True)
+class SshTargetConfig:
+    """`penpal:ghcrLoginSsh`: where to SSH for the registry login instead of the server's public address."""
+
+    host: str
+    port: int
+    user: str
+
+
+@dataclass(frozen=True)
+class GhcrLoginConfig:
+    """`penpal:ghcrUsername` + `penpal:ghcrToken`: the server's root user logs in to ghcr.io for private images."""
+
+    username: str
+    token: pulumi.Output[str]
+    ssh_override: SshTargetConfig | None = None
+
+
+@dataclass(frozen=True)
 class StackConfig:
     """The whole, validated configuration of one stack."""
 
@@ -135,3 +153,4 @@ class StackConfig:
     """`penpal:allowProdReplacement`: lifts the prod server's protection for a planned move."""
     mongo_root_password_rotated: bool = False
     """`penpal:mongoRootPasswordRotated`: the new password was set inside MongoDB first."""
+    ghcr_login: GhcrLoginConfig | None = None

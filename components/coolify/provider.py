@@ -7,15 +7,18 @@ in the provider process and live only there, in memory.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from pulumi.dynamic import ConfigureRequest, DiffResult, ReadResult, ResourceProvider
 
-from .client import ClientSettings, CoolifyApiError, CoolifyConfigError, NotFoundError
+from .client import ClientSettings, CoolifyApiError, CoolifyConfigError, CoolifyError, NotFoundError
+from .client.errors import CoolifyRequestError, is_transient
 from .client.waiting import poll, wait_until_gone
 from .resources._diff import FieldRule, changed_fields
 from .resources._listing import EnvironmentListing
@@ -40,6 +43,54 @@ _ONCE: dict[tuple[ClientSettings, str], Any] = {}
 _ONCE_LOCK = threading.Lock()
 
 ProviderT = TypeVar("ProviderT", bound="CoolifyProvider")
+Operation = Callable[..., Any]
+# The engine-facing operations whose Coolify failures are reported as one line naming the resource.
+REPORTED_OPERATIONS = ("create", "read", "update", "delete")
+
+
+def reported(error: CoolifyError, subject: str, operation: str) -> CoolifyError:
+    """Prefix the error's message with the resource and the operation, keeping its type and fields.
+
+    The Python dynamic-provider server prints a traceback after the message, so the line a user needs
+    (what, which request, Coolify's own words, what to do) comes first.
+    """
+    if not getattr(error, "reported", False):
+        first, _, rest = str(error).partition("\n")
+        error.args = (f"{subject}: {operation} failed: {first}" + (f"\n{rest}" if rest else ""),)
+        error.reported = True
+    return error
+
+
+def _was_write(error: CoolifyError) -> bool:
+    method = getattr(error, "method", "")
+    return isinstance(error, (CoolifyApiError, CoolifyRequestError)) and method == "POST"
+
+
+def _reporting(operation: str, method: Operation) -> Operation:
+    """Wrap an engine operation: one-line errors naming the resource; transient failures of a create retried."""
+
+    @functools.wraps(method)
+    def wrapper(self: CoolifyProvider, *args: Any) -> Any:
+        props = args[-1] if args and isinstance(args[-1], dict) else {}
+        retries = 0
+        while True:
+            try:
+                return method(self, *args)
+            except CoolifyError as error:
+                # A POST that failed with a 5xx or a lost connection may or may not have been applied.
+                # Every create adopts an existing row by name (or upserts by key) before it creates, so running
+                # the whole create again, like a 429, cannot duplicate what the first attempt did.
+                if operation == "create" and is_transient(error) and _was_write(error):
+                    settings = self.settings
+                    if retries < settings.max_retries:
+                        time.sleep(min(settings.backoff_factor_s * (2**retries), settings.backoff_max_s))
+                        retries += 1
+                        continue
+                reported(error, self.subject(props), operation)
+                raise
+
+    wrapper._reports_errors = True  # type: ignore[attr-defined]
+    return wrapper
 
 
 def settings_from_config(config: Any) -> ClientSettings | None:
@@ -101,6 +152,24 @@ class CoolifyProvider(ResourceProvider):
     delete_before_replace: ClassVar[bool] = False
 
     _settings: ClientSettings | None = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for operation in REPORTED_OPERATIONS:
+            method = cls.__dict__.get(operation)
+            if callable(method) and not getattr(method, "_reports_errors", False):
+                setattr(cls, operation, _reporting(operation, method))
+
+    def subject(self, props: dict[str, Any]) -> str:
+        """How errors name the resource: its kind and Coolify name, else the application it belongs to."""
+        kind = type(self).__name__.removesuffix("Provider")
+        name = props.get("name")
+        if isinstance(name, str) and name.strip():
+            return f"Coolify {kind} '{name.strip()}'"
+        application = props.get("application_uuid")
+        if isinstance(application, str) and application:
+            return f"Coolify {kind} of application {application}"
+        return f"Coolify {kind}"
 
     def __getstate__(self) -> dict[str, Any]:
         # Nothing of an instance is ever pickled: no settings, no client, no token.

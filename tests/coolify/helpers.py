@@ -33,5 +33,5 @@ def make_placement(client: CoolifyClient, *, ip: str = "10.0.0.5", environment: 
         {"name": "host-1", "ip": ip, "port": 22, "user": "root", "private_key_uuid": key_uuid,
          "instant_validate": False}
     )
-    client.servers.validate(server_uuid)
+    client.servers.validate(server_uuid, install=True)  # a simulated host is bare until Docker is installed
     return Placement(project_uuid, environment, server_uuid)

@@ -108,7 +108,12 @@ def test_failures_of_this_run_are_reported_per_service_with_the_log_tail(
     with pytest.raises(DeploymentsFailedError) as caught:
         make_provider(DeploymentWaitProvider).create(wait_inputs(queued))
     error = caught.value
-    assert str(error).startswith("1 of 3 deployments failed: chat (failed). The next `pulumi up` deploys them again.")
+    # One first line: what failed (the provider names the resource and operation) and what happens next.
+    assert str(error).startswith(
+        "Coolify deployments of the stack (DeploymentWait): create failed: "
+        "1 of 3 deployments failed: chat (failed). Fix what their logs below show (image, tag, registry login, "
+        "env); the next `pulumi up` deploys them again.\n"
+    )
     assert list(error.failures) == ["chat"]
     tail = error.failures["chat"].log_tail
     assert len(tail) == 50 and tail[0] == "log line 31" and tail[-1] == "log line 80"

@@ -91,7 +91,7 @@ def test_server_validation_timeout_is_reported(
 ) -> None:
     key = client.private_keys.create({"name": "k", "private_key": fake_pem()})
     sim.set_server_validation("203.0.113.11", reachable=False, usable=False)
-    with pytest.raises(WaitTimeoutError, match=r"server .* \(203\.0\.113\.11\) to be validated"):
+    with pytest.raises(WaitTimeoutError, match=r"server 'unreachable' \(.*, 203\.0\.113\.11\) is not usable"):
         make_provider(ServerProvider).create(
             {"name": "unreachable", "ip": "203.0.113.11", "private_key_uuid": key, "port": 22, "user": "root",
              "validate": True, "validate_timeout_s": 0.2}

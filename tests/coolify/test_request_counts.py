@@ -122,4 +122,5 @@ def test_server_create_reads_back_through_its_validation_poll(
          "validate": True, "validate_timeout_s": 5}
     )
     assert created.outs["is_usable"] is True
-    assert requests_by_route(sim)[("GET", "/servers/{uuid}")] == 1
+    # No read before validating a new registration; the simulated install job then spans two reads.
+    assert requests_by_route(sim)[("GET", "/servers/{uuid}")] == 2

@@ -126,6 +126,7 @@ def test_server_create_validate_and_unique_ip(api: SimSession, sim: CoolifySimul
     server = api.get(f"/servers/{uuid}").json()
     assert (server["port"], server["user"], server["proxy"]["type"]) == (22, "root", "CADDY")
     assert server["settings"]["is_usable"] is False
+    sim.set_host("10.9.9.9", docker_installed=True)  # a host that already runs Docker validates as usable
     assert api.post(f"/servers/{uuid}/validate").json() == {"message": "Validation started."}
     assert api.get(f"/servers/{uuid}").json()["settings"]["is_usable"] is True
     duplicate = api.post("/servers", json={"ip": "10.9.9.9", "private_key_uuid": key})

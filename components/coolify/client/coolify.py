@@ -29,7 +29,7 @@ class CoolifyClient:
         self.projects = ProjectsApi(self.http)
         self.environments = EnvironmentsApi(self.http)
         self.private_keys = PrivateKeysApi(self.http)
-        self.servers = ServersApi(self.http)
+        self.servers = ServersApi(self.http, self.versions)
         self.applications = ApplicationsApi(self.http, self.versions)
         self.application_envs = ApplicationEnvsApi(self.http, self.versions)
         self.databases = DatabasesApi(self.http)

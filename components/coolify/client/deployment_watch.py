@@ -13,12 +13,12 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from .deploy_flow import queue_current_config
 from .deployments import FINISHED, TERMINAL, DeploymentsApi, log_lines
 from .errors import (
     DeploymentFailedError,
     DeploymentsFailedError,
     NotFoundError,
-    RateLimitedError,
     WaitTimeoutError,
 )
 from .types import JsonObject
@@ -27,33 +27,25 @@ LOG_TAIL_LINES = 50
 # Final reads of deployments that left the running list, and redeploys, go out this many at a time.
 FETCH_THREADS = 8
 PRUNED = "pruned"
-QUEUE_FULL = "Deployment queue is full"
 
 
-def queue(deployments: DeploymentsApi, application_uuid: str, *, force: bool, timeout_s: float = 900) -> str:
+def queue(
+    deployments: DeploymentsApi,
+    application_uuid: str,
+    *,
+    force: bool,
+    timeout_s: float = 900,
+    interval_s: float = 2.0,
+) -> str:
     """Queue a deployment of `application_uuid`; returns the uuid of the deployment to follow.
 
-    While the server's deployment queue is full, keeps asking for up to `timeout_s`.
+    While the server's deployment queue is full, keeps asking for up to `timeout_s`. When a deployment
+    of the same commit is already in flight (Coolify skips ours), waits for it to end and queues ours
+    again, so that what this `up` wrote is what runs (`deploy_flow.queue_current_config`).
     """
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            deployment_uuid = deployments.deploy(application_uuid, force=force)
-            break
-        except RateLimitedError as error:
-            # A full queue (deployment_queue_limit per server, 25 by default) is 429 with Retry-After: 60
-            # (DeployController::deploy_resource); the client has already waited that out a few times.
-            if QUEUE_FULL not in error.message or time.monotonic() >= deadline:
-                raise
-    if deployment_uuid is not None:
-        return deployment_uuid
-    # "Deployment already queued for this commit." comes without a usable uuid: follow the queued one.
-    latest = deployments.latest_for_application(application_uuid)
-    if latest is None or not latest.get("deployment_uuid"):
-        raise WaitTimeoutError(
-            f"Coolify accepted a deployment of application {application_uuid} but reported no deployment."
-        )
-    return deployments.follow(str(latest["deployment_uuid"]))
+    return queue_current_config(
+        deployments, application_uuid, force=force, timeout_s=timeout_s, interval_s=interval_s
+    ).deployment_uuid
 
 
 @dataclass
@@ -113,7 +105,7 @@ def wait_together(
                     del pending[item.name]
                 else:
                     # A failure left by an earlier `up`: deploy that service again.
-                    item.current = queue(deployments, item.application_uuid, force=False)
+                    item.current = queue(deployments, item.application_uuid, force=False, interval_s=interval_s)
             if not pending:
                 break
             if time.monotonic() >= deadline:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from .types import JsonObject
@@ -14,6 +15,24 @@ if TYPE_CHECKING:
 FINISHED = "finished"
 UNSUCCESSFUL = frozenset({"failed", "cancelled-by-user"})
 TERMINAL = UNSUCCESSFUL | {FINISHED}
+# queue_application_deployment() (bootstrap/helpers/applications.php) when one of the same commit is queued/running.
+SKIPPED_MESSAGE = "Deployment already queued for this commit."
+ACTIVE = frozenset({"queued", "in_progress"})
+PAGE_SIZE = 10  # GET /deployments/applications/{uuid} defaults: skip=0, take=10
+
+
+@dataclass(frozen=True)
+class DeployAnswer:
+    """One application's entry of `POST /deploy`."""
+
+    message: str
+    deployment_uuid: str | None
+
+    @property
+    def skipped(self) -> bool:
+        # DeployController::deploy_resource mints deployment_uuid before queueing and returns it even when the
+        # queue skips a duplicate: that uuid is never stored (GET /deployments/{uuid} answers 404).
+        return self.message.strip() == SKIPPED_MESSAGE
 
 
 class DeploymentsApi:
@@ -24,13 +43,15 @@ class DeploymentsApi:
         self._followed: set[str] = set()
         self._lock = threading.Lock()
 
-    def deploy(self, application_uuid: str, *, force: bool) -> str | None:
-        """Queue a deployment; None when Coolify says one is already queued for this commit (no uuid then)."""
+    def queue(self, application_uuid: str, *, force: bool) -> DeployAnswer:
+        """`POST /deploy?uuid=…`; the answer says whether a deployment was queued or skipped as a duplicate."""
         answer = self._http.post("/deploy", params={"uuid": application_uuid, "force": force})
-        for entry in (answer or {}).get("deployments", []) if isinstance(answer, dict) else []:
-            if entry.get("resource_uuid") in (None, application_uuid) and entry.get("deployment_uuid"):
-                return self.follow(str(entry["deployment_uuid"]))
-        return None
+        entries = answer.get("deployments", []) if isinstance(answer, dict) else []
+        for entry in entries:
+            if isinstance(entry, dict) and entry.get("resource_uuid") in (None, application_uuid):
+                uuid = entry.get("deployment_uuid")
+                return DeployAnswer(str(entry.get("message") or ""), str(uuid) if uuid else None)
+        return DeployAnswer("", None)
 
     def follow(self, deployment_uuid: str) -> str:
         """Record `deployment_uuid` as one of this run's deployments; returns it."""
@@ -54,11 +75,32 @@ class DeploymentsApi:
     def get(self, deployment_uuid: str) -> JsonObject:
         return cast(JsonObject, self._http.get(f"/deployments/{deployment_uuid}"))
 
+    def page_for_application(
+        self, application_uuid: str, *, skip: int, take: int = PAGE_SIZE
+    ) -> tuple[int, list[JsonObject]]:
+        # Answers {"count", "deployments": [...]}, newest first (created_at, then id); the spec says an array of
+        # applications (DeployController::get_application_deployments, Application::deployments).
+        answer = self._http.get(f"/deployments/applications/{application_uuid}", params={"skip": skip, "take": take})
+        if not isinstance(answer, dict):
+            return 0, []
+        rows = [row for row in answer.get("deployments") or [] if isinstance(row, dict)]
+        return int(answer.get("count") or 0), rows
+
     def latest_for_application(self, application_uuid: str) -> JsonObject | None:
-        # Answers {"count", "deployments": [...]}, newest first (the spec says an array of applications).
-        answer = self._http.get(f"/deployments/applications/{application_uuid}", params={"skip": 0, "take": 1})
-        rows = answer.get("deployments", []) if isinstance(answer, dict) else []
-        return cast(JsonObject, rows[0]) if rows else None
+        _count, rows = self.page_for_application(application_uuid, skip=0, take=1)
+        return rows[0] if rows else None
+
+    def in_flight(self, application_uuid: str) -> JsonObject | None:
+        """The newest queued or running deployment of the application itself (not of a preview), if any."""
+        skip = 0
+        while True:
+            count, rows = self.page_for_application(application_uuid, skip=skip)
+            for row in rows:
+                if row.get("status") in ACTIVE and not row.get("pull_request_id"):
+                    return row
+            skip += len(rows)
+            if not rows or skip >= count:
+                return None
 
 
 def log_lines(deployment: JsonObject) -> list[str] | None:

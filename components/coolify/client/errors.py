@@ -24,17 +24,57 @@ ABILITIES_HINT = (
 class CoolifyError(Exception):
     """Root of every error raised by the Coolify client and provider."""
 
+    # Set once a provider has prefixed the message with the resource and operation (provider.reported).
+    reported: bool = False
+
 
 class CoolifyConfigError(CoolifyError):
     """The provider settings (`coolify:url`, `coolify:token`) are missing or invalid."""
 
 
-class CoolifyConnectionError(CoolifyError):
+class CoolifyRequestError(CoolifyError):
+    """A request that got no HTTP answer; `method` and `path` name it."""
+
+    def __init__(self, message: str, *, method: str = "", path: str = "") -> None:
+        self.method = method
+        self.path = path
+        super().__init__(message)
+
+
+class CoolifyConnectionError(CoolifyRequestError):
     """Coolify could not be reached at all."""
 
 
-class CoolifyTimeoutError(CoolifyError):
+class CoolifyTimeoutError(CoolifyRequestError):
     """A request got no answer within the read timeout, after the retries allowed for it."""
+
+
+CONNECTION_HINT = "Check `coolify:url` and that Coolify is up and reachable from here, then run `pulumi up` again."
+TIMEOUT_HINT = "Coolify is slow or stuck: check that it is healthy, then run `pulumi up` again."
+# What to do when Coolify's answer carries no more specific advice, by status.
+_STATUS_HINTS: dict[int, str] = {
+    400: "Coolify refused the request as sent (its message says why): fix that, then run `pulumi up` again.",
+    404: "It is gone from Coolify (deleted outside Pulumi?): run `pulumi refresh`, then `pulumi up`.",
+    409: "Another Coolify resource already uses it: rename or remove that one, then run `pulumi up` again.",
+    422: "Fix the value named above in the stack config, then run `pulumi up` again.",
+    429: (
+        "Coolify's API rate limit (API_RATE_LIMIT, 200 per minute by default) was still hit after every retry: "
+        "wait a minute, then run `pulumi up` again."
+    ),
+}
+SERVER_ERROR_HINT = (
+    "Coolify failed internally: check its log (storage/logs/laravel.log on the Coolify host), "
+    "then run `pulumi up` again."
+)
+OTHER_HINT = "Run `pulumi up` again; if it persists, check Coolify's log."
+
+
+def is_transient(error: BaseException) -> bool:
+    """A 5xx or a connection error: worth repeating a whole create (which adopts by name first).
+
+    Not a read timeout: Coolify may still be applying that request, and a repeat racing it could duplicate.
+    """
+    return isinstance(error, (ServerError, CoolifyConnectionError))
 
 
 class CoolifyVersionError(CoolifyError):
@@ -43,6 +83,48 @@ class CoolifyVersionError(CoolifyError):
 
 class WaitTimeoutError(CoolifyError):
     """Coolify did not reach an expected state (teardown, validation, deployment) in time."""
+
+
+class ServerNotUsableError(WaitTimeoutError):
+    """Validation did not make the server reachable and usable; carries Coolify's `validation_logs`."""
+
+    def __init__(
+        self,
+        label: str,
+        validation_logs: str,
+        *,
+        request: str,
+        install_requested: bool,
+        gave_up: bool = False,
+        timeout_s: float | None = None,
+        can_install: bool = True,
+    ) -> None:
+        self.label = label
+        self.validation_logs = validation_logs
+        if gave_up:
+            what = "Coolify's validation with Docker installation gave up"
+        else:
+            what = f"it was not reachable and usable after {timeout_s:g}s" if timeout_s is not None else "timed out"
+        logs = "Coolify wrote no validation_logs"
+        if validation_logs:
+            logs = f"Coolify's validation_logs: {validation_logs}"
+        advice = _server_advice(validation_logs, install_requested=install_requested, can_install=can_install)
+        super().__init__(f"Coolify server {label} is not usable after {request}: {what}. {logs}. {advice}")
+
+
+def _server_advice(logs: str, *, install_requested: bool, can_install: bool) -> str:
+    if "not reachable" in logs:
+        return ("Make sure Coolify can SSH to the server (address, port, user, the stack's key, the firewall), "
+                "then run `pulumi up` again.")
+    if not can_install:
+        return ("This Coolify version cannot install Docker through its API (needs 4.2.0): upgrade Coolify, or "
+                "install Docker on the server (or use Validate & Install in Coolify's UI), then run `pulumi up` again.")
+    if "not installed" in logs or "could not be installed" in logs or "not supported" in logs:
+        return ("Install Docker on the server by hand (https://docs.docker.com/engine/install/) or use a supported "
+                "OS image, then run `pulumi up` again.")
+    advice = "Coolify may still be installing Docker: " if install_requested else ""
+    return (f"{advice}check the server in Coolify's UI, then run `pulumi up` again "
+            "(or raise the server's validate_timeout_s).")
 
 
 class DeploymentFailedError(CoolifyError):
@@ -55,7 +137,8 @@ class DeploymentFailedError(CoolifyError):
         lines = "\n".join(log_tail) if log_tail else "(no log lines available)"
         suffix = f" {note}" if note else ""
         super().__init__(
-            f"Coolify deployment {deployment_uuid} ended with status '{status}'.{suffix}\n"
+            f"Coolify deployment {deployment_uuid} ended with status '{status}'.{suffix} "
+            "Fix what its log below shows (image, tag, registry login, env), then run `pulumi up` again.\n"
             f"Last {len(log_tail)} log lines:\n{lines}"
         )
 
@@ -69,8 +152,8 @@ class DeploymentsFailedError(CoolifyError):
         names = ", ".join(f"{name} ({error.status})" for name, error in sorted(failures.items()))
         sections = "\n\n".join(f"{name}: {error}" for name, error in sorted(failures.items()))
         super().__init__(
-            f"{len(failures)} of {total} deployments failed: {names}. The next `pulumi up` deploys "
-            f"them again.\n\n{sections}"
+            f"{len(failures)} of {total} deployments failed: {names}. Fix what their logs below show (image, tag, "
+            f"registry login, env); the next `pulumi up` deploys them again.\n\n{sections}"
         )
 
 def normalize_field_errors(raw: Any) -> FieldErrors:
@@ -198,4 +281,6 @@ def api_error(status: int, body: Any, *, method: str, path: str) -> CoolifyApiEr
         hint = "This machine's IP is outside the instance's API allowlist (Settings > Advanced > Allowed IPs)."
     elif status == 403 and ("Missing required" in message or "exceed your current role" in message):
         hint = ABILITIES_HINT
+    if not hint:
+        hint = _STATUS_HINTS.get(status, SERVER_ERROR_HINT if status >= 500 else OTHER_HINT)
     return error_class(status, message, method=method, path=path, field_errors=field_errors, hint=hint, details=details)

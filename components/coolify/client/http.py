@@ -9,7 +9,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import MaxRetryError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
-from .errors import CoolifyConnectionError, CoolifyTimeoutError, api_error
+from .errors import CONNECTION_HINT, TIMEOUT_HINT, CoolifyConnectionError, CoolifyTimeoutError, api_error
 from .settings import ClientSettings
 
 # 5xx and read timeouts are retried only where repeating the call cannot duplicate a write.
@@ -100,7 +100,9 @@ class CoolifyHttp:
             if _is_read_timeout(error):
                 raise self._timeout_error(method, path) from error
             raise CoolifyConnectionError(
-                f"Cannot reach Coolify at {self._api_url} ({method} {path}): {_reason(error)}"
+                f"Cannot reach Coolify at {self._api_url} ({method} {path}): {_reason(error)}. {CONNECTION_HINT}",
+                method=method,
+                path=path,
             ) from error
         decoded = _decode(response)
         if response.status_code >= 400:
@@ -123,7 +125,9 @@ class CoolifyHttp:
         connect_s, read_s = self._timeout
         return CoolifyTimeoutError(
             f"Coolify did not answer {method} {path} within {read_s:g}s (connect timeout {connect_s:g}s)"
-            f" at {self._api_url}."
+            f" at {self._api_url}. {TIMEOUT_HINT}",
+            method=method,
+            path=path,
         )
 
 

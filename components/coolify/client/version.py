@@ -35,6 +35,8 @@ class CoolifyVersion:
 
 
 MINIMUM_VERSION = CoolifyVersion(4, 1, 0)
+# POST /servers/{uuid}/validate with {"install": true} (routes/api.php and ServersController, commit 0633b543).
+VALIDATE_INSTALL_SINCE = CoolifyVersion(4, 2, 0)
 
 # Request fields and the first version that accepts them; older versions answer 422 "This field is not allowed.".
 FIELD_SINCE: dict[str, dict[str, CoolifyVersion]] = {

@@ -53,7 +53,12 @@ class DeploymentProvider(CoolifyProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         application_uuid = str(props["application_uuid"])
-        deployment_uuid = queue(self.client.deployments, application_uuid, force=bool(props.get("force")))
+        deployment_uuid = queue(
+            self.client.deployments,
+            application_uuid,
+            force=bool(props.get("force")),
+            interval_s=self.settings.poll_interval_s,
+        )
         return CreateResult(deployment_uuid, _outs(deployment_uuid, props))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:

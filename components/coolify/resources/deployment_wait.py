@@ -35,6 +35,9 @@ class DeploymentWaitArgs:
 
 
 class DeploymentWaitProvider(CoolifyProvider):
+    def subject(self, props: dict[str, Any]) -> str:
+        return "Coolify deployments of the stack (DeploymentWait)"
+
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         checker = Checker(news)
         deployments = news.get("deployments")

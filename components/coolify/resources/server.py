@@ -9,8 +9,8 @@ import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
 
 from ..client import BadRequestError
+from ..client.server_validation import validate_until_usable
 from ..client.types import JsonObject
-from ..client.waiting import poll
 from ..provider import CoolifyProvider
 from ._check import SSH_USER, Checker
 from ._diff import FieldRule, identity, text_or_none
@@ -18,6 +18,8 @@ from ._resource import args_to_props
 
 # Inputs sent to Coolify on create and PATCH (validate and validate_timeout_s are ours alone).
 SENT = ("name", "description", "ip", "port", "user", "private_key_uuid")
+# Installing Docker takes Coolify's job a few runs, 30 s apart (ValidateAndInstallServerJob, timeout 600 s).
+DEFAULT_VALIDATE_TIMEOUT_S = 900.0
 
 
 def _port(value: Any) -> Any:
@@ -36,9 +38,10 @@ class ServerArgs:
     user: pulumi.Input[str] = "root"
     description: pulumi.Input[str] | None = None
     validate: pulumi.Input[bool] = True
-    """Ask Coolify to validate the server and wait until it is reachable and usable."""
-    validate_timeout_s: pulumi.Input[float] = 300
-    """How long to wait for validation before failing."""
+    """Ask Coolify to validate the server (installing Docker when it is not usable yet, Coolify 4.2.0+) and
+    wait until it is reachable and usable."""
+    validate_timeout_s: pulumi.Input[float] = DEFAULT_VALIDATE_TIMEOUT_S
+    """How long to wait for validation (and Docker's installation) before failing."""
 
 
 class ServerProvider(CoolifyProvider):
@@ -71,13 +74,16 @@ class ServerProvider(CoolifyProvider):
         existing = servers.find(str(props["name"]).strip(), str(props["ip"]).strip())
         if existing is not None:
             uuid = str(existing["uuid"])
-            self._apply(uuid, props, _observed(servers.get(uuid), {}), adopted=True)
+            observed = _observed(servers.get(uuid), {})
+            self._apply(uuid, props, observed, adopted=True)
+            usable_now = bool(observed["is_usable"] and observed["is_reachable"])
         else:
             body = _body(props, SENT)
             # We validate ourselves below, so creation never blocks on SSH.
             body["instant_validate"] = False
             uuid = servers.create(body)
-        validated = self._validate(uuid, props)
+            usable_now = False  # a new registration was never validated
+        validated = self._validate(uuid, props, usable_now)
         return CreateResult(uuid, self._outs(uuid, props, validated))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -86,7 +92,10 @@ class ServerProvider(CoolifyProvider):
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         changed = self._apply(id_, news, olds, adopted=False)
         if changed & {"ip", "port", "user", "private_key_uuid"} or (news.get("validate") and not olds.get("is_usable")):
-            validated = self._validate(id_, news)
+            # A new address may be a new, bare host: only a usable server in state skips the install.
+            same_host = not changed & {"ip", "port", "user", "private_key_uuid"}
+            usable_now = bool(olds.get("is_usable")) if same_host else None
+            validated = self._validate(id_, news, usable_now)
             return UpdateResult(self._outs(id_, news, validated))
         return UpdateResult(self._outs(id_, news))
 
@@ -111,18 +120,17 @@ class ServerProvider(CoolifyProvider):
             self.client.servers.update(uuid, _body(desired, changed))
         return changed
 
-    def _validate(self, uuid: str, props: dict[str, Any]) -> JsonObject | None:
-        """Validates when asked; returns the server as the last poll read it (usable), else None."""
+    def _validate(self, uuid: str, props: dict[str, Any], usable_now: bool | None) -> JsonObject | None:
+        """Validates when asked (installing Docker on a bare host); returns the server as last read, else None."""
         if not props.get("validate"):
             return None
-        servers = self.client.servers
-        servers.validate(uuid)
-        return poll(
-            lambda: servers.get(uuid),
-            _usable,
-            timeout_s=float(props.get("validate_timeout_s") or 300),
+        return validate_until_usable(
+            self.client.servers,
+            uuid,
+            timeout_s=float(props.get("validate_timeout_s") or DEFAULT_VALIDATE_TIMEOUT_S),
             interval_s=self.settings.poll_interval_s,
-            describe=f"server {uuid} ({props.get('ip')}) to be validated as reachable and usable",
+            label=f"'{props.get('name')}' ({uuid}, {props.get('ip')})",
+            usable_now=usable_now,
         )
 
     def _outs(self, uuid: str, props: dict[str, Any], server: JsonObject | None = None) -> dict[str, Any]:
@@ -135,12 +143,6 @@ class ServerProvider(CoolifyProvider):
             "validate": props.get("validate"),
             "validate_timeout_s": props.get("validate_timeout_s"),
         }
-
-
-def _usable(server: JsonObject) -> bool:
-    # Validation runs in the background and flips these flags on the server's settings.
-    settings = server.get("settings") or {}
-    return bool(settings.get("is_reachable") and settings.get("is_usable"))
 
 
 def _observed(server: JsonObject, props: dict[str, Any]) -> dict[str, Any]:

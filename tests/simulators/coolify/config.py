@@ -73,6 +73,16 @@ class DeployTiming:
 
 
 @dataclass
+class SimHost:
+    """The machine behind a server's IP, as validation finds it. A fresh Hetzner server has no Docker."""
+
+    reachable: bool = True
+    docker_installed: bool = False
+    docker_installable: bool = True  # False: ValidateAndInstallServerJob gives up after its tries
+    install_reads: int = 2  # reads of the server while an installing validation is still running
+
+
+@dataclass
 class SimConfig:
     version: str = "4.3.11"
     api_enabled: bool = True
@@ -84,12 +94,15 @@ class SimConfig:
     rate_limit_per_minute: int | None = 200
     # Settings a new server gets instead of Coolify's defaults (concurrent_builds 2, deployment_queue_limit 25).
     server_settings: dict[str, Any] = field(default_factory=dict)
-    # Servers validate instantly unless a test wants them stuck: ip -> (reachable, usable).
-    server_validation: dict[str, tuple[bool, bool]] = field(default_factory=dict)
     # The only hosts an S3 endpoint may name (the simulator's DNS; it never connects): host -> IPs.
     s3_dns: dict[str, list[str]] = field(default_factory=lambda: dict(OBJECT_STORAGE_DNS))
     # Buckets a ListObjectsV2 would find: (endpoint host, bucket) -> (access key, secret key).
     s3_buckets: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    # The host behind each server IP; an IP not listed is a bare, reachable host (no Docker yet).
+    hosts: dict[str, SimHost] = field(default_factory=dict)
+
+    def host(self, ip: str) -> SimHost:
+        return self.hosts.setdefault(ip, SimHost())
 
     def outcome_for(self, app_uuid: str) -> DeployOutcome:
         return self.outcomes.get(app_uuid, self.default_outcome)

@@ -42,8 +42,10 @@ def queue_deployment(store: Store, app: Row, deployment_uuid: str, *, force_rebu
     if len(queued_on_server) >= int(server["_settings"]["deployment_queue_limit"]):
         return QueueResult("queue_full", "Deployment queue is full. Please wait for existing deployments to complete.")
     commit = app.get("git_commit_sha") or "HEAD"
+    # Same application, commit, pull request (0) and image tag (none), queued or in progress.
     duplicate = any(
         d["_application_uuid"] == app["uuid"] and d["commit"] == commit and d["status"] in ACTIVE
+        and not d["pull_request_id"] and d["docker_registry_image_tag"] is None
         for d in store.deployments.values()
     )
     if duplicate and not (force_rebuild or no_questions_asked):
@@ -151,14 +153,21 @@ def observe(config: SimConfig, store: Store, row: Row) -> None:
 
 
 def start(config: SimConfig, store: Store, row: Row, at: float | None = None) -> None:
+    app = store.applications.get(row["_application_uuid"])
+    # ApplicationDeploymentJob reads the application's env vars when it runs, not when it is queued:
+    # keep what this run saw (a test-only column) so tests can tell which configuration was deployed.
+    row["_env_at_start"] = {
+        env["key"]: env["value"] for env in (store.envs_of_app(app) if app else []) if not env.get("is_preview")
+    }
     row["status"] = "in_progress"
     row["_polls"] = 0
     row["_state_since"] = time.monotonic() if at is None else at
     store.touch(row)
 
 
-def finish(config: SimConfig, store: Store, row: Row) -> None:
+def finish(config: SimConfig, store: Store, row: Row, status: str | None = None) -> None:
     final_status, lines = _outcome_lines(config, store, row)
+    final_status = status or final_status
     for index in range(len(row["_log"]), len(lines)):
         _log(row, lines[index], _stream(final_status, index, len(lines)))
     row["status"] = final_status

@@ -97,6 +97,7 @@ def server_row(team_id: int, private_key_id: int, fields: dict[str, Any], proxy_
         "unreachable_notification_sent": False,
         "unreachable_count": 0,
         "validation_logs": None,
+        "is_validating": False,
         "log_drain_notification_sent": False,
         "swarm_cluster": None,
         "sentinel_updated_at": None,

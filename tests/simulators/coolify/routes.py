@@ -22,6 +22,7 @@ class Route:
     api_gate: bool = True  # False for /enable and /disable, which work while the API is off
     post_only_action: bool = False  # GET answers 405 "This endpoint has changed to a POST request."
     since: str | None = None  # first Coolify version with this route; older ones answer the catch-all 404
+    post_since: str | None = None  # before this version the action is GET-only and POST hits the catch-all
 
     @property
     def full_template(self) -> str:

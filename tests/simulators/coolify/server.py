@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from ..network import NetworkProfile
 from . import deployments
-from .config import KNOWN_ABILITIES, DeployOutcome, DeployTiming, SimConfig, Token
+from .config import KNOWN_ABILITIES, DeployOutcome, DeployTiming, SimConfig, SimHost, Token
 from .context import Ctx
 from .contract import coolify_route
 from .faults import Fault, FaultBook, full_template
@@ -194,6 +194,7 @@ class CoolifySimulator:
              team_id: int = 0, reachable: bool = True) -> Seed:
         """Create a private key, a usable server (with its destination) and a project with `production`."""
         with self._lock:
+            self.config.host(ip).docker_installed = reachable  # usable: its host has Docker
             return seed_store(self._store, team_id, ip, project_name, server_name, reachable)
 
     def edit(self, table: str, key: str, **fields: Any) -> Row:
@@ -269,10 +270,25 @@ class CoolifySimulator:
             for row in self._store.deployments.values():
                 deployments.run_to_completion(self.config, self._store, row)
 
-    def set_server_validation(self, ip: str, *, reachable: bool = True, usable: bool = True) -> None:
-        """What validating the server with this IP will find (default: reachable and usable)."""
+    def run_deployment(self, deployment_uuid: str, *, until: str) -> None:
+        """Move one deployment on now: `in_progress` (started), or ended as `finished`/`failed`/`cancelled-by-user`."""
         with self._lock:
-            self.config.server_validation[ip] = (reachable, usable)
+            row = self._store.deployments[deployment_uuid]
+            if row["status"] == "queued":
+                deployments.start(self.config, self._store, row)
+            if until != "in_progress" and row["status"] == "in_progress":
+                deployments.finish(self.config, self._store, row, status=until)
+
+    def set_server_validation(self, ip: str, *, reachable: bool = True, usable: bool = True) -> None:
+        """What validating the server with this IP finds: `usable=False` means Docker is missing and cannot be
+        installed (validation with install gives up); `usable=True` means Docker is already there."""
+        self.set_host(ip, reachable=reachable, docker_installed=usable, docker_installable=usable)
+
+    def set_host(self, ip: str, *, reachable: bool = True, docker_installed: bool = False,
+                 docker_installable: bool = True, install_reads: int = 2) -> None:
+        """The machine behind `ip` (default: reachable, bare, Docker installable in `install_reads` reads)."""
+        with self._lock:
+            self.config.hosts[ip] = SimHost(reachable, docker_installed, docker_installable, install_reads)
 
     def add_s3_bucket(self, endpoint: str, bucket: str, access_key: str, secret_key: str) -> None:
         """A bucket that validating an S3 storage will find with these credentials; the endpoint's host
@@ -336,6 +352,8 @@ class CoolifySimulator:
             return None, {}, None
         relative = path[len(API_PREFIX):]
         found = find_route(ROUTES, method, relative)
+        if found is not None and found[0].post_since and not at_least(self.config.version, found[0].post_since):
+            found = None
         if found is None and method in ("GET", "HEAD"):
             post = find_route(ROUTES, "POST", relative)
             if post is not None and post[0].post_only_action:

@@ -8,12 +8,13 @@ import hashlib
 import ipaddress
 import re
 
+from .. import validation
 from ..context import Ctx
 from ..models import destination_row, private_key_row, random_secret, server_row, server_settings_row
 from ..routes import Route
 from ..rules import Regex, Rules, api_validate, unknown_fields
 from ..serialize import ordered, private_key_payload, server_list_item, server_payload
-from ..store import Row, Store
+from ..versions import POST_ONLY_SINCE, at_least
 from ..wire import Response, message, not_allowed, ok, parse_bool, validation_failed
 
 _PEM = re.compile(
@@ -209,23 +210,10 @@ def _validate_server_body(ctx: Ctx, create: bool) -> Response | None:
     return None
 
 
-def start_validation(store: Store, server: Row) -> None:
-    """Validation runs in the background: it completes at the next read of the server."""
-    server["_validation_pending"] = True
-
-
-def finish_validation(ctx: Ctx, server: Row) -> None:
-    if server.pop("_validation_pending", False):
-        reachable, usable = ctx.config.server_validation.get(server["ip"], (True, True))
-        server["_settings"]["is_reachable"] = reachable
-        server["_settings"]["is_usable"] = usable
-        server["validation_logs"] = None if usable else "Server is not usable: Docker Engine is not installed."
-
-
 def list_servers(ctx: Ctx) -> Response:
     servers = sorted((s for s in ctx.store.servers.values() if s["team_id"] == ctx.team_id), key=lambda s: s["id"])
     for server in servers:
-        finish_validation(ctx, server)
+        validation.progress(ctx.config, server)
     return ok([server_list_item(s, ctx.can_read_sensitive) for s in servers])
 
 
@@ -233,7 +221,7 @@ def get_server(ctx: Ctx) -> Response:
     server = ctx.store.server(ctx.team_id, ctx.params["uuid"])
     if server is None:
         return message(404, "Server not found.")
-    finish_validation(ctx, server)
+    validation.progress(ctx.config, server)
     payload = server_payload(server, ctx.can_read_sensitive)
     if parse_bool(ctx.query.get("resources")):
         payload["resources"] = [
@@ -273,7 +261,7 @@ def create_server(ctx: Ctx) -> Response:
     # A new server gets its default Docker destination.
     ctx.store.insert("destinations", destination_row(server["id"]))
     if parse_bool(data.get("instant_validate")):
-        start_validation(ctx.store, server)
+        validation.start(server, install=False)  # ServersController::create_server: ValidateServer::dispatch
     return ok({"uuid": server["uuid"]}, 201)
 
 
@@ -304,7 +292,7 @@ def update_server(ctx: Ctx) -> Response:
     if data.get("proxy_type"):
         server["proxy"]["type"] = str(data["proxy_type"]).upper()
     if parse_bool(data.get("instant_validate")):
-        start_validation(ctx.store, server)
+        validation.start(server, install=False)  # ServersController::update_server: ValidateServer::dispatch
     ctx.store.touch(server)
     # PATCH /servers/{uuid} answers 201 with the uuid only (the spec claims the full server).
     return ok({"uuid": server["uuid"]}, 201)
@@ -330,11 +318,15 @@ def delete_server(ctx: Ctx) -> Response:
 
 
 def validate_server(ctx: Ctx) -> Response:
+    """ServersController::validate_server: 404, then the `install` boolean check, then dispatch."""
     server = ctx.store.server(ctx.team_id, ctx.params["uuid"])
     if server is None:
         return message(404, "Server not found.")
-    start_validation(ctx.store, server)
-    install = parse_bool(ctx.input("install"))
+    install_since = at_least(ctx.config.version, POST_ONLY_SINCE)  # `install` came with v4.2.0 (commit 0633b543)
+    if install_since and (errors := api_validate(ctx.all(), {"install": ["boolean"]})):
+        return validation_failed(errors)
+    install = install_since and parse_bool(ctx.input("install"))
+    validation.start(server, install=install)
     return message(201, "Validation and installation started." if install else "Validation started.")
 
 
@@ -349,5 +341,7 @@ ROUTES = [
     Route("POST", "/servers", "write", create_server),
     Route("PATCH", "/servers/{uuid}", "write", update_server),
     Route("DELETE", "/servers/{uuid}", "write", delete_server),
-    Route("POST", "/servers/{uuid}/validate", "write", validate_server, post_only_action=True),
+    # GET-only before v4.2.0 (routes/api.php before commit 0633b543), POST-only since.
+    Route("POST", "/servers/{uuid}/validate", "write", validate_server, post_only_action=True,
+          post_since=POST_ONLY_SINCE),
 ]
