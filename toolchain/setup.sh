@@ -6,7 +6,8 @@
 #   3. the hcloud and github provider plugins (toolchain/build_providers.sh), installed into the
 #      Pulumi plugin cache;
 #   4. actionlint (tools/install_actionlint.sh) and versitygw, the S3 server of the state-backend tests
-#      (tools/install_versitygw.sh).
+#      (tools/install_versitygw.sh);
+#   5. Debian's openssh-server for the tests' own sshd (tools/install_sshd.sh).
 # Builds are cached under ${XDG_CACHE_HOME:-~/.cache}/penpal-infra keyed by version: a second run takes seconds.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -82,6 +83,8 @@ step "actionlint"
 
 step "versitygw (S3 server for the state-backend tests)"
 "$root/tools/install_versitygw.sh" "$cache/bin"
+step "OpenSSH server (the registry-login tests run their own sshd on 127.0.0.1)"
+"$root/tools/install_sshd.sh"
 
 printf '%s\n' "$cli_dir" > "$cache/cli-dir"
 step "ready: pulumi $(pulumi version) at $cli_dir"

@@ -3,17 +3,44 @@
 Starts the Coolify, Hetzner Cloud and GitHub simulators on 127.0.0.1, runs `pulumi up` of stack
 `staging` with two example services against them (file backend in a temporary folder), prints the
 stack outputs and what the simulators now hold, then runs a `pulumi preview` that must show no change.
+
+The simulated server starts bare (no Docker), as a fresh Hetzner server: the run asks Coolify to validate
+it with installation. Images are private: the run logs the server's root in to ghcr.io over SSH, here to a
+real sshd on 127.0.0.1 whose `docker` only records what it receives.
 """
 
 from __future__ import annotations
 
+import json
 import sys
+import tempfile
 from collections.abc import MutableMapping
+from pathlib import Path
 from typing import Any
 
 from pulumi import automation as auto
 
 from tests.harness.local import EXAMPLE_SERVICES, Simulators, local_deployment, stack_config
+from tests.harness.sshd import SshServer, running_sshd
+
+DEMO_GHCR_USER = "penpal-bot"
+DEMO_GHCR_TOKEN = "ghp_demoReadPackagesToken0123456789abcd"
+
+
+def ghcr_config(sshd: SshServer) -> dict[str, auto.ConfigValue]:
+    return {
+        "penpal:ghcrUsername": auto.ConfigValue(DEMO_GHCR_USER),
+        "penpal:ghcrToken": auto.ConfigValue(DEMO_GHCR_TOKEN, secret=True),
+        "penpal:ghcrLoginSsh": auto.ConfigValue(json.dumps({"host": sshd.host, "port": sshd.port, "user": sshd.user})),
+    }
+
+
+def registry_logins(sshd: SshServer) -> list[str]:
+    return [
+        f"docker {' '.join(call.argv)} (token on stdin: {call.stdin.strip() == DEMO_GHCR_TOKEN}, "
+        f"in argv or env: {DEMO_GHCR_TOKEN in ' '.join(call.argv) + ' '.join(call.env.values())})"
+        for call in sshd.docker_calls()
+    ]
 
 
 def simulator_summary(sims: Simulators, repos: list[str]) -> dict[str, Any]:
@@ -24,7 +51,9 @@ def simulator_summary(sims: Simulators, repos: list[str]) -> dict[str, Any]:
         "coolify": {
             "projects": [p["name"] for p in state.projects],
             "environments": [e["name"] for e in state.environments],
-            "servers": [f"{s['name']} ({s['ip']})" for s in state.servers],
+            "servers": [f"{s['name']} ({s['ip']}), usable: {s['_settings']['is_usable']}" for s in state.servers],
+            "server validations": [f"{r.method} {r.path} {json.dumps(r.body)}" for r in sims.coolify.requests
+                                   if r.path.endswith("/validate")],
             "databases": [d["name"] for d in state.databases],
             "applications": {a["name"]: a.get("fqdn") for a in apps},
             "env vars": {a["name"]: sorted({e["key"] for e in state.env_vars if e["_application_uuid"] == a["uuid"]})
@@ -69,12 +98,17 @@ def _print_tree(value: Any, indent: int = 2) -> None:
 
 def main() -> int:
     repos = [s.name for s in EXAMPLE_SERVICES]
-    with local_deployment(repos) as (sims, project, ssh_keys):
+    with local_deployment(repos) as (sims, project, ssh_keys), tempfile.TemporaryDirectory() as tmp, \
+            running_sshd(Path(tmp) / "sshd") as sshd:
+        # The stand-in server accepts the stack's key for root's registry login, as the Hetzner server does.
+        (Path(tmp) / "sshd" / "authorized_keys").write_text(ssh_keys[0] + "\n")
         print(f"Simulators: coolify {sims.coolify.url}  hetzner {sims.hcloud.endpoint}  github {sims.github.base_url}")
+        print(f"SSH target for the registry login: {sshd.user}@{sshd.host}:{sshd.port}")
         print(f"File backend: {project.backend_dir}\n")
         # The DNS zone is shared by both stacks and owned by prod; here it exists as prod left it.
         sims.add_shared_zone()
-        stack = project.stack("staging", stack_config(sims, "staging", EXAMPLE_SERVICES, ssh_keys))
+        config = {**stack_config(sims, "staging", EXAMPLE_SERVICES, ssh_keys), **ghcr_config(sshd)}
+        stack = project.stack("staging", config)
         for domain, standin in sims.services.by_domain.items():
             print(f"Stand-in for https://{domain}: {standin.address} (TLS, test CA {sims.services.ca_file})")
         print()
@@ -85,7 +119,7 @@ def main() -> int:
         print("\nDNS records and health checks per service:")
         _print_tree(service_reachability(sims, result.outputs))
         print("\nWhat the simulators now hold:")
-        _print_tree(simulator_summary(sims, repos))
+        _print_tree({**simulator_summary(sims, repos), "registry logins on the server": registry_logins(sshd)})
         print("\nSecond run: `pulumi preview` of the same program and config")
         preview = stack.preview(on_output=print, color="never")
         changes = {op: n for op, n in preview.change_summary.items() if op != auto.OpType.SAME and n}
