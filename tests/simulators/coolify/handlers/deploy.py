@@ -96,10 +96,17 @@ def get_deployment(ctx: Ctx) -> Response:
 def list_app_deployments(ctx: Ctx) -> Response:
     app = ctx.store.application(ctx.team_id, ctx.params["uuid"])
     if app is None:
-        return message(404, "Application not found.")
+        # DeployController::get_application_deployments: no period, unlike GET /applications/{uuid}.
+        return message(404, "Application not found")
     skip, take = ctx.query.get("skip", "0"), ctx.query.get("take", "10")
-    if not str(skip).isdigit() or not str(take).isdigit():
-        return ok({"message": "The skip field must be an integer.", "errors": {"skip": ["invalid"]}}, 422)
+    # $request->validate(['skip' => 'nullable|integer|min:0', 'take' => 'nullable|integer|min:1']): Laravel's 422.
+    for name, value, minimum in (("skip", skip, 0), ("take", take, 1)):
+        if not str(value).isdigit():
+            text = f"The {name} field must be an integer."
+            return ok({"message": text, "errors": {name: [text]}}, 422)
+        if int(value) < minimum:
+            text = f"The {name} field must be at least {minimum}."
+            return ok({"message": text, "errors": {name: [text]}}, 422)
     rows = [d for d in ctx.store.deployments.values() if d["_application_uuid"] == app["uuid"]]
     rows.sort(key=lambda d: d["id"], reverse=True)
     page = rows[int(skip): int(skip) + int(take)]
