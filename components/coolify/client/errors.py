@@ -137,7 +137,8 @@ class DeploymentFailedError(CoolifyError):
         lines = "\n".join(log_tail) if log_tail else "(no log lines available)"
         suffix = f" {note}" if note else ""
         super().__init__(
-            f"Coolify deployment {deployment_uuid} ended with status '{status}'.{suffix} "
+            f"Coolify deployment {deployment_uuid} (GET /deployments/{deployment_uuid}) ended with status "
+            f"'{status}'.{suffix} "
             "Fix what its log below shows (image, tag, registry login, env), then run `pulumi up` again.\n"
             f"Last {len(log_tail)} log lines:\n{lines}"
         )
