@@ -58,6 +58,7 @@ def first_up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FirstUp]:
     sshd_dir = tmp_path_factory.mktemp("first-up") / "sshd"
     with local_deployment([s.name for s in EXAMPLE_SERVICES]) as (sims, project, ssh_keys), \
             running_sshd(sshd_dir) as sshd:
+        sims.add_shared_zone()  # owned by the prod stack
         # The stack's own key pair is the one the server accepts (as Hetzner installs it for root).
         (sshd_dir / "authorized_keys").write_text(ssh_keys[0] + "\n")
         deployment = FirstUp(sims, project, ssh_keys, sshd, list(EXAMPLE_SERVICES), GHCR_TOKEN)
