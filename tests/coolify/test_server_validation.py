@@ -51,6 +51,19 @@ def test_a_usable_server_is_revalidated_without_install(
     assert validate_bodies(sim) == [{"install": True}, None]
 
 
+def test_a_server_moved_to_a_bare_host_gets_docker_installed(
+    make_provider: MakeProvider, key: str, sim: CoolifySimulator
+) -> None:
+    # A replaced Hetzner server: same Coolify server, new address, no Docker there yet. Coolify's flags still
+    # say usable (the old host), so the plain validation finds Docker missing; then it installs.
+    provider = make_provider(ServerProvider)
+    created = provider.create(server_inputs(key, "203.0.113.23"))
+    updated = provider.update(created.id, created.outs, server_inputs(key, "203.0.113.24"))
+    assert updated.outs["is_usable"] is True
+    assert validate_bodies(sim) == [{"install": True}, None, {"install": True}]
+    assert sim.config.host("203.0.113.24").docker_installed is True
+
+
 def test_install_giving_up_fails_fast_with_coolifys_logs(
     make_provider: MakeProvider, key: str, sim: CoolifySimulator
 ) -> None:

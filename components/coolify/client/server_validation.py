@@ -63,6 +63,14 @@ def validate_until_usable(
         # from before it started are stale, so only a run we saw end counts as failed.
         if install and seen_running and not running and logs:
             raise ServerNotUsableError(label, logs, request=request, install_requested=True, gave_up=True)
+        # ValidateServer clears validation_logs when it starts and writes them when the server is not usable:
+        # logs after a plain validation mean it ended so (e.g. Docker missing); install when Coolify can.
+        if not install and logs and not running and can_install:
+            install = servers.validate(uuid, install=True)
+            request = f'POST /servers/{uuid}/validate {{"install": true}}'
+            seen_running = False
+            time.sleep(interval_s)
+            continue
         if time.monotonic() >= deadline:
             raise ServerNotUsableError(
                 label, logs, request=request, install_requested=install, timeout_s=timeout_s, can_install=can_install
