@@ -83,6 +83,7 @@ step "actionlint"
 
 step "versitygw (S3 server for the state-backend tests)"
 "$root/tools/install_versitygw.sh" "$cache/bin"
+
 step "OpenSSH server (the registry-login tests run their own sshd on 127.0.0.1)"
 "$root/tools/install_sshd.sh"
 
