@@ -137,26 +137,6 @@ def test_up_while_the_ci_webhook_deploys_runs_what_up_wrote(first_up: FirstUp) -
     assert {op: n for op, n in preview.change_summary.items() if op != auto.OpType.SAME} == {}, preview.stdout
 
 
-def test_a_coolify_failure_is_one_line_naming_resource_request_and_remedy(first_up: FirstUp) -> None:
-    sims = first_up.sims
-    first_up.services = [replace(DB_SERVICE, env={"LOG_LEVEL": "warn"}), replace(CHAT_SERVICE, env={"LOG_LEVEL": "x"})]
-    sims.coolify.api_enabled = False
-    try:
-        with pytest.raises(auto.CommandError) as failure:
-            first_up.up()
-    finally:
-        sims.coolify.api_enabled = True
-    lines = [line.strip() for line in str(failure.value).splitlines()]
-    found = {line[line.index("Coolify "):] for line in lines if "API is disabled." in line and "failed:" in line}
-    assert found, str(failure.value)
-    for line in found:  # one per service whose env vars were being updated
-        assert line.startswith("Coolify ApplicationEnvVars of application ")
-        assert ": update failed: Coolify API GET /version failed with HTTP 403: API is disabled." in line
-        assert line.endswith("Enable it in Coolify under Settings > Advanced > API Access, or call POST "
-                             "/api/v1/enable with a token of the root team.")
-    first_up.up()  # once enabled again, the same change goes through
-
-
 def test_destroy_logs_out(first_up: FirstUp) -> None:
     assert first_up.stack is not None
     first_up.stack.destroy(color="never")
