@@ -309,22 +309,26 @@ def _github_api(base_url: str) -> str:
 
 
 def access_from_config(cfg: StackConfig) -> ApiAccess:
-    """The plaintext tokens and endpoints of this run (after `load_config` validated them)."""
+    """The plaintext tokens and endpoints of this run (after `load_config` validated them).
+
+    The tokens are the ones `load_config` resolved (stack config, else environment: components/tokens.py),
+    the same the providers use.
+    """
 
     def raw(key: str, default: str = "") -> str:
         value = pulumi.runtime.get_config(key)
         return default if value in (None, "") else str(value)
 
-    deploy_token = raw("penpal:deployToken")
+    tokens = cfg.api_tokens
     return ApiAccess(
         coolify_url=cfg.coolify_url,
-        coolify_token=raw("coolify:token"),
-        deploy_token=deploy_token or None,
+        coolify_token=tokens.coolify,
+        deploy_token=tokens.deploy or None,
         # pulumi-hcloud and pulumi-github defaults when the stack sets no endpoint.
         hcloud_endpoint=raw("hcloud:endpoint", "https://api.hetzner.cloud/v1").rstrip("/"),
-        hcloud_token=raw("hcloud:token"),
+        hcloud_token=tokens.hcloud,
         github_base_url=_github_api(raw("github:baseUrl", "https://api.github.com/")),
-        github_token=raw("github:token"),
+        github_token=tokens.github,
         github_owner=cfg.github_owner,
         github_repos=tuple(dict.fromkeys(service.repo for service in cfg.services)),
         writes_workflows=any(service.write_workflow for service in cfg.services),

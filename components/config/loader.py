@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
@@ -21,6 +22,7 @@ from components.config.errors import Problem, missing_hint, problems_of, top_lev
 from components.config.schema import Doc, HealthCheckInput, ServiceInput, StackInput, from_json
 from components.config.values import (
     PROJECT_NAMESPACE,
+    ApiTokens,
     ConfigError,
     Environment,
     GhcrLoginConfig,
@@ -32,6 +34,7 @@ from components.config.values import (
     StackConfig,
 )
 from components.reachability_config import DnsConfig, HealthCheckConfig, read_ca_bundle
+from components.tokens import PROVIDER_TOKENS, resolve_token
 
 _NAMESPACE = f"{PROJECT_NAMESPACE}:"
 
@@ -113,23 +116,54 @@ def _environment_of(raw: Mapping[str, Any]) -> Environment | None:
         return None
 
 
+def _tokens_from_environment(
+    raw: dict[str, Any], configured: set[str], environ: Mapping[str, str]
+) -> dict[str, str]:
+    """Each provider token the stack config does not set, from its environment variable; returns key -> variable.
+
+    A token the config sets (even in plain text, which is reported) is never replaced by the environment's.
+    """
+    taken: dict[str, str] = {}
+    for source in PROVIDER_TOKENS:
+        if source.key in configured:
+            continue
+        resolved = resolve_token(source, {}, environ)
+        if resolved is not None:
+            raw[source.key] = resolved.value
+            taken[source.key] = source.variable
+    return taken
+
+
+def _named_by_variable(problem: Problem, taken: Mapping[str, str]) -> Problem:
+    """A problem with a token read from the environment names the variable too (never the value)."""
+    for key, variable in taken.items():
+        if problem.text.startswith(f"{key}:"):
+            return Problem(problem.order, f"{key} (from {variable}){problem.text[len(key):]}")
+    return problem
+
+
 def _reported(problem: Problem, dropped: set[str]) -> bool:
     """A secret stored in plain text is not also "required"."""
     return " is required " in problem.text and problem.text.split(" ", 1)[0] in dropped
 
 
-def validate(values: Mapping[str, Any], stack: str) -> StackInput:
-    """Validates the engine's config map; raises ConfigError listing every problem."""
+def validate(values: Mapping[str, Any], stack: str, environ: Mapping[str, str] | None = None) -> StackInput:
+    """Validates the engine's config map, provider tokens it lacks taken from `environ` (default: os.environ).
+
+    Raises ConfigError listing every problem.
+    """
     raw = _decoded(_our_keys(values))
+    configured = set(raw)
     problems = _plain_text_secrets(raw) + _plain_text_bucket_keys(raw)
     dropped = {problem.text.split(" ", 1)[0] for problem in problems}
+    taken = _tokens_from_environment(raw, configured, os.environ if environ is None else environ)
     # A dropped secret would look missing to the rules across keys: they wait for the next run.
     context = {"stack": stack, "environment": _environment_of(raw), "partial": bool(dropped)}
     parsed: StackInput | None = None
     try:
         parsed = StackInput.model_validate(raw, context=context)
     except ValidationError as err:
-        problems += [p for p in problems_of(err.errors()) if not _reported(p, dropped)]
+        problems += [_named_by_variable(p, taken) for p in problems_of(err.errors()) if not _reported(p, dropped)]
     if problems or parsed is None:
         raise ConfigError([p.text for p in sorted(problems, key=lambda p: p.order)])
     return parsed
@@ -182,9 +216,12 @@ def _ghcr_login(parsed: StackInput) -> GhcrLoginConfig | None:
     return GhcrLoginConfig(parsed.ghcr_username, pulumi.Output.secret(parsed.ghcr_token.strip()), override)
 
 
-def load_config() -> StackConfig:
-    """Reads and validates the whole stack configuration; raises ConfigError listing every problem."""
-    parsed = validate(_engine_config(), pulumi.get_stack())
+def load_config(environ: Mapping[str, str] | None = None) -> StackConfig:
+    """Reads and validates the whole stack configuration; raises ConfigError listing every problem.
+
+    The provider tokens the stack config does not set come from `environ` (default: os.environ).
+    """
+    parsed = validate(_engine_config(), pulumi.get_stack(), environ)
     return StackConfig(
         environment=parsed.environment,
         domain_base=parsed.domain_base,
@@ -193,6 +230,12 @@ def load_config() -> StackConfig:
         coolify_url=parsed.coolify_url,
         coolify_token=pulumi.Output.secret(parsed.coolify_token),
         deploy_token=pulumi.Output.secret(parsed.deploy_token),
+        api_tokens=ApiTokens(
+            coolify=parsed.coolify_token,
+            hcloud=parsed.hcloud_token,
+            github=parsed.github_token,
+            deploy=parsed.deploy_token,
+        ),
         server=ServerConfig(
             server_type=parsed.server.type,
             location=parsed.server.location,

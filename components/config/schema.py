@@ -48,6 +48,7 @@ from components.reachability_config import (
     read_ca_bundle,
     registrable_domain,
 )
+from components.tokens import COOLIFY, GITHUB, HCLOUD
 
 RULE = "penpal_rule"
 RULES = "penpal_rules"
@@ -457,12 +458,14 @@ class StackInput(BaseModel):
     github_token: Annotated[
         StrictStr,
         Field(alias="github:token"),
-        _secret("a GitHub token", "a GitHub token that can write Actions secrets and repository contents"),
+        _secret(
+            "a GitHub token", "a GitHub token that can write Actions secrets and repository contents", GITHUB.hint()
+        ),
     ]
     hcloud_token: Annotated[
         StrictStr,
         Field(alias="hcloud:token", pattern=_HCLOUD_TOKEN),
-        _secret("a Hetzner Cloud API token of 64 letters and digits", "a Hetzner Cloud API token"),
+        _secret("a Hetzner Cloud API token of 64 letters and digits", "a Hetzner Cloud API token", HCLOUD.hint()),
     ]
     coolify_url: Annotated[
         StrictStr,
@@ -474,7 +477,7 @@ class StackInput(BaseModel):
         ),
     ]
     coolify_token: Annotated[
-        StrictStr, Field(alias="coolify:token"), _secret("a Coolify API token", "a Coolify API token")
+        StrictStr, Field(alias="coolify:token"), _secret("a Coolify API token", "a Coolify API token", COOLIFY.hint())
     ]
     deploy_token: Annotated[
         StrictStr,

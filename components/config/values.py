@@ -126,6 +126,19 @@ class GhcrLoginConfig:
 
 
 @dataclass(frozen=True)
+class ApiTokens:
+    """The plaintext API tokens of this run, for the token check at its start only (never registered).
+
+    The provider tokens come from the stack config or the environment (components/tokens.py).
+    """
+
+    coolify: str = field(repr=False)
+    hcloud: str = field(repr=False)
+    github: str = field(repr=False)
+    deploy: str = field(repr=False)
+
+
+@dataclass(frozen=True)
 class StackConfig:
     """The whole, validated configuration of one stack."""
 
@@ -137,6 +150,7 @@ class StackConfig:
     coolify_token: pulumi.Output[str]
     deploy_token: pulumi.Output[str]
     """`penpal:deployToken`: a Coolify token with only the `deploy` ability, the repos' COOLIFY_API_TOKEN."""
+    api_tokens: ApiTokens
     server: ServerConfig
     admin_cidrs: tuple[str, ...]
     ssh_public_key: str

@@ -1,8 +1,8 @@
 """Base class of every Coolify dynamic provider: settings from `configure()`, a lazy client, no state.
 
 Provider instances are pickled into Pulumi state by reference to this package, so they must carry no
-data: the URL and token arrive through `configure()` (stack config `coolify:url` / `coolify:token`)
-in the provider process and live only there, in memory.
+data: the URL and token arrive through `configure()` (stack config `coolify:url`; the token from
+`coolify:token` or the environment's COOLIFY_TOKEN) in the provider process and live only there, in memory.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from pulumi.dynamic import ConfigureRequest, DiffResult, ReadResult, ResourceProvider
 
+from components.tokens import COOLIFY, resolve_token
+
 from .client import ClientSettings, CoolifyApiError, CoolifyConfigError, CoolifyError, NotFoundError
 from .client.errors import CoolifyRequestError, is_transient
 from .client.waiting import poll, wait_until_gone
@@ -27,7 +29,6 @@ if TYPE_CHECKING:
     from .client.coolify import CoolifyClient
 
 URL_KEY = "coolify:url"
-TOKEN_KEY = "coolify:token"
 # Optional tuning keys, mostly for tests and demos against a local simulator.
 POLL_INTERVAL_KEY = "coolify:pollIntervalSeconds"
 DELETE_TIMEOUT_KEY = "coolify:deleteTimeoutSeconds"
@@ -94,10 +95,14 @@ def _reporting(operation: str, method: Operation) -> Operation:
 
 
 def settings_from_config(config: Any) -> ClientSettings | None:
-    """Read the provider settings from stack config (`req.config`), falling back to COOLIFY_URL / COOLIFY_TOKEN."""
+    """Read the provider settings from stack config (`req.config`), falling back to COOLIFY_URL / COOLIFY_TOKEN.
+
+    The token is resolved as the program's config loader and token check resolve it; it lives only in this
+    process's memory, never in a resource's inputs, outputs or the pickled provider.
+    """
     url = config.get(URL_KEY) or os.environ.get("COOLIFY_URL")
-    token = config.get(TOKEN_KEY) or os.environ.get("COOLIFY_TOKEN")
-    if not url or not token:
+    token = resolve_token(COOLIFY, config)
+    if not url or token is None:
         return None
     tuning: dict[str, Any] = {}
     for key, field_name, kind in (
@@ -112,7 +117,7 @@ def settings_from_config(config: Any) -> ClientSettings | None:
                 tuning[field_name] = kind(raw)
             except ValueError as error:
                 raise CoolifyConfigError(f"Config `{key}` must be a number, got {raw!r}.") from error
-    return ClientSettings(url=str(url), token=str(token), **tuning)
+    return ClientSettings(url=str(url), token=token.value, **tuning)
 
 
 def warn_once(message: str) -> None:
@@ -193,7 +198,7 @@ class CoolifyProvider(ResourceProvider):
         if self._settings is None:
             raise CoolifyConfigError(
                 "The Coolify provider is not configured: set `pulumi config set coolify:url https://<coolify-host>` "
-                "and `pulumi config set --secret coolify:token '<id>|<secret>'` on this stack."
+                f"on this stack, and the token: {COOLIFY.hint()}."
             )
         return self._settings
 

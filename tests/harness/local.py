@@ -161,16 +161,35 @@ class Simulators:
             sim.reset_counts()
 
 
+# The environment variables the providers (and the program) read their tokens from, as in the team setup.
+TOKEN_VARIABLES = {"coolify:token": "COOLIFY_TOKEN", "hcloud:token": "HCLOUD_TOKEN", "github:token": "GITHUB_TOKEN"}
+
+
+def provider_tokens(sims: Simulators, read_only: bool = False) -> dict[str, str]:
+    """The three provider tokens by config key: the simulators' write tokens, or the read-only ones."""
+    if read_only:
+        return {"coolify:token": COOLIFY_READ_TOKEN, "hcloud:token": HCLOUD_READ_TOKEN,
+                "github:token": GITHUB_READ_TOKEN}
+    return {"coolify:token": sims.coolify.token, "hcloud:token": sims.hcloud.token, "github:token": sims.github.token}
+
+
+def token_env(sims: Simulators, read_only: bool = False) -> dict[str, str]:
+    """The three provider tokens as the team setup passes them: environment variables only."""
+    return {TOKEN_VARIABLES[key]: value for key, value in provider_tokens(sims, read_only).items()}
+
+
 def stack_config(
     sims: Simulators,
     stack: str,
     services: Sequence[ServiceSpec],
     ssh_keys: tuple[str, str],
     base: Mapping[str, Any] | None = None,
+    tokens_in_config: bool = True,
 ) -> dict[str, auto.ConfigValue]:
     """The stack's config pointing every provider at the simulators; `base` is a committed stack file.
 
     Each service's domain gets a running HTTPS stand-in, reached by the health check via `resolve`.
+    `tokens_in_config=False` leaves the three provider tokens out (pass them with `LocalProject.use_env`).
     """
     domain_base = str((base or {}).get("penpal:domainBase", DOMAIN_BASE))
     prefix = "staging" if stack == "staging" else "prod"
@@ -202,10 +221,8 @@ def stack_config(
     secrets: dict[str, Any] = {
         "penpal:sshPrivateKey": ssh_keys[1],
         "penpal:mongoRootPassword": MONGO_ROOT_PASSWORD,
-        "coolify:token": sims.coolify.token,
         "penpal:deployToken": COOLIFY_DEPLOY_TOKEN,
-        "hcloud:token": sims.hcloud.token,
-        "github:token": sims.github.token,
+        **(provider_tokens(sims) if tokens_in_config else {}),
     }
     if plain["penpal:environment"] == "production":
         # The bucket's keys are set with `--secret --path`, which makes all of penpal:mongo a secret.
@@ -265,6 +282,14 @@ class LocalProject:
         command = auto.PulumiCommand(root=str(bin_dir.parent))
         self.workspace = auto.LocalWorkspace(work_dir=str(self.project_dir), env_vars=self.env,
                                              pulumi_command=command)
+
+    def use_env(self, values: Mapping[str, str]) -> None:
+        """Environment variables of every later engine run (Automation API and `cli`), e.g. the provider tokens.
+
+        An empty value hides the variable of this process's own environment ("" counts as unset everywhere).
+        """
+        self.env.update(values)
+        self.workspace.env_vars = dict(self.env)
 
     def stack(self, name: str, config: Mapping[str, auto.ConfigValue]) -> auto.Stack:
         stack = auto.Stack.create_or_select(name, self.workspace)

@@ -9,10 +9,18 @@ from typing import Any
 import pulumi
 import pytest
 
+from components.tokens import PROVIDER_TOKENS
 from tests.unit.mocks import RecordingMocks, RecordingMonitor
 from tests.unit.stack_configs import SECRET_KEYS, to_engine
 
 InstallMocks = Callable[..., RecordingMocks]
+
+
+@pytest.fixture(autouse=True)
+def _no_provider_tokens_in_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The loader takes provider tokens the config lacks from the environment: none leak in from this shell."""
+    for source in PROVIDER_TOKENS:
+        monkeypatch.delenv(source.variable, raising=False)
 
 
 @pytest.fixture

@@ -129,16 +129,19 @@ def test_services_may_be_absent(install_mocks: InstallMocks) -> None:
     [
         (
             "coolify:token",
-            "coolify:token is required (a Coolify API token): pulumi config set --secret coolify:token <value>",
+            "coolify:token is required (a Coolify API token): export COOLIFY_TOKEN=<token> (team setup, CI), or "
+            "pulumi config set --secret coolify:token <token>",
         ),
         (
             "hcloud:token",
-            "hcloud:token is required (a Hetzner Cloud API token): pulumi config set --secret hcloud:token <value>",
+            "hcloud:token is required (a Hetzner Cloud API token): export HCLOUD_TOKEN=<token> (team setup, CI), or "
+            "pulumi config set --secret hcloud:token <token>",
         ),
         (
             "github:token",
             "github:token is required (a GitHub token that can write Actions secrets and repository "
-            "contents): pulumi config set --secret github:token <value>",
+            "contents): export GITHUB_TOKEN=<token> (team setup, CI), or "
+            "pulumi config set --secret github:token <token>",
         ),
         (
             "penpal:mongoRootPassword",
@@ -154,7 +157,8 @@ def test_missing_token(install_mocks: InstallMocks, key: str, message: str) -> N
 def test_token_set_in_plain_text_is_rejected(install_mocks: InstallMocks) -> None:
     secret_keys = [k for k in SECRET_KEYS if k != "coolify:token"]
     assert problems(install_mocks, stack_config(), secret_keys=secret_keys) == (
-        "coolify:token must be stored as a secret: pulumi config set --secret coolify:token <value>",
+        "coolify:token must be stored as a secret: export COOLIFY_TOKEN=<token> (team setup, CI), or "
+        "pulumi config set --secret coolify:token <token>",
     )
 
 
@@ -268,7 +272,8 @@ def test_every_problem_is_reported_at_once(install_mocks: InstallMocks) -> None:
     assert raised.value.problems == (
         "penpal:domainBase: expected a lower-case DNS name such as 'penpal-ai.maksou.dev' (no scheme, no path), "
         "got 'https://x.dev'",
-        "coolify:token is required (a Coolify API token): pulumi config set --secret coolify:token <value>",
+        "coolify:token is required (a Coolify API token): export COOLIFY_TOKEN=<token> (team setup, CI), or "
+        "pulumi config set --secret coolify:token <token>",
         "penpal:services[1].port: expected an integer from 1 to 65535, got 0",
     )
     assert str(raised.value).startswith("Invalid stack configuration (3 problem(s)):\n  - penpal:domainBase")

@@ -1,0 +1,59 @@
+"""Where the three provider tokens come from: the environment, or stack config for the local demo.
+
+In the team setup the tokens are environment variables only (`COOLIFY_TOKEN`, `HCLOUD_TOKEN`,
+`GITHUB_TOKEN`: docs/ci.md), so neither the stack config nor the state holds a token that can write,
+and a pull request's preview holds only the read-only ones. A stack may still set `coolify:token`,
+`hcloud:token` and `github:token` (the local demo does).
+
+When both are set, the stack config wins, as it does in the providers themselves: the bridged hcloud and
+github providers use their environment variable only as the default of an unset config key
+(pulumi-terraform-bridge `DefaultInfo.EnvVars`; upstream `schema.EnvDefaultFunc`). The program's token
+check, the config validation and the Coolify provider all resolve a token here, so what is checked is
+what the providers use. Stdlib only: the Coolify dynamic provider's process imports it too.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TokenSource:
+    """One provider token: its stack config key and the environment variable its provider reads."""
+
+    key: str
+    variable: str
+
+    def hint(self) -> str:
+        """How to provide it, naming both places."""
+        return f"export {self.variable}=<token> (team setup, CI), or pulumi config set --secret {self.key} <token>"
+
+
+COOLIFY = TokenSource("coolify:token", "COOLIFY_TOKEN")
+HCLOUD = TokenSource("hcloud:token", "HCLOUD_TOKEN")
+GITHUB = TokenSource("github:token", "GITHUB_TOKEN")
+PROVIDER_TOKENS = (COOLIFY, HCLOUD, GITHUB)
+
+
+@dataclass(frozen=True)
+class ResolvedToken:
+    """A token's value and where it came from (the config key or the environment variable)."""
+
+    value: str
+    origin: str
+    from_environment: bool
+
+
+def resolve_token(
+    source: TokenSource, config: Mapping[str, object], environ: Mapping[str, str] | None = None
+) -> ResolvedToken | None:
+    """The stack config value, else the environment variable; None if neither is set ("" counts as unset)."""
+    configured = config.get(source.key)
+    if configured not in (None, ""):
+        return ResolvedToken(str(configured), source.key, from_environment=False)
+    value = (os.environ if environ is None else environ).get(source.variable, "")
+    if value:
+        return ResolvedToken(value, source.variable, from_environment=True)
+    return None
