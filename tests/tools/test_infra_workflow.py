@@ -145,33 +145,36 @@ def test_backend_passphrase_and_tokens_come_from_secrets_only_as_env(workflow: d
             assert not SECRET_EXPRESSION.search(step.get("run", "")), step
 
 
-# Stack config key <- environment variable (tokens as secrets).
-CONFIG_FROM_SECRETS = (
-    "set_config coolify:url COOLIFY_URL\n",
-    "set_config coolify:token COOLIFY_TOKEN --secret\n",
-    "set_config hcloud:token HCLOUD_TOKEN --secret\n",
-    "set_config github:token GITHUB_TOKEN --secret\n",
-)
+CONFIG_STEP = "Stack config from environment variables"
+TOKEN_VARIABLES = ("COOLIFY_TOKEN", "HCLOUD_TOKEN", "GITHUB_TOKEN")
 
 
-def test_tokens_reach_the_stack_config_through_stdin_as_secrets(workflow: dict[Any, Any]) -> None:
+def test_only_the_coolify_url_reaches_the_stack_config_through_stdin(workflow: dict[Any, Any]) -> None:
     for job in workflow["jobs"].values():
-        [step] = [step for step in job["steps"] if step.get("name") == "Stack config from environment secrets"]
+        [step] = [step for step in job["steps"] if step.get("name") == CONFIG_STEP]
         script = step["run"]
-        for line in CONFIG_FROM_SECRETS:
-            assert line in script
+        assert "set_config coolify:url COOLIFY_URL\n" in script
         assert 'printf \'%s\' "$value" | pulumi config set "$1" --stack "$STACK"' in script
         names = [s.get("name") for s in job["steps"]]
         command_step = next(s for s in job["steps"] if "command" in s.get("with", {}))
         assert names.index(step["name"]) < names.index(command_step["name"])
 
 
-def test_no_other_script_mentions_a_secret_variable(workflow: dict[Any, Any]) -> None:
+def test_tokens_stay_in_the_environment_never_in_the_stack_config(workflow: dict[Any, Any]) -> None:
+    # A token in the stack config is copied into the state by the providers (issue 14), where a pull
+    # request's preview, which holds the passphrase, could decrypt it: the tokens are env only.
+    for job in workflow["jobs"].values():
+        for step in job["steps"]:
+            script = step.get("run", "")
+            assert "--secret" not in script, step
+            assert not [key for key in ("coolify:token", "hcloud:token", "github:token") if key in script], step
+            assert not [v for v in TOKEN_VARIABLES if v in str(step.get("with", {}))], step
+
+
+def test_no_script_mentions_a_secret_variable(workflow: dict[Any, Any]) -> None:
     secret_variables = ("PULUMI_CONFIG_PASSPHRASE", "COOLIFY_TOKEN", "HCLOUD_TOKEN", "GITHUB_TOKEN", "AWS_SECRET")
     for job in workflow["jobs"].values():
         for step in job["steps"]:
-            if step.get("name") == "Stack config from environment secrets":
-                continue
             script = step.get("run", "")
             assert not [v for v in secret_variables if v in script], script
 
