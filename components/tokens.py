@@ -39,10 +39,9 @@ PROVIDER_TOKENS = (COOLIFY, HCLOUD, GITHUB)
 
 @dataclass(frozen=True)
 class ResolvedToken:
-    """A token's value and where it came from (the config key or the environment variable)."""
+    """A token's value, and whether it came from the environment variable (else from the config key)."""
 
     value: str
-    origin: str
     from_environment: bool
 
 
@@ -52,8 +51,8 @@ def resolve_token(
     """The stack config value, else the environment variable; None if neither is set ("" counts as unset)."""
     configured = config.get(source.key)
     if configured not in (None, ""):
-        return ResolvedToken(str(configured), source.key, from_environment=False)
+        return ResolvedToken(str(configured), from_environment=False)
     value = (os.environ if environ is None else environ).get(source.variable, "")
     if value:
-        return ResolvedToken(value, source.variable, from_environment=True)
+        return ResolvedToken(value, from_environment=True)
     return None

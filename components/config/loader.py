@@ -117,7 +117,7 @@ def _environment_of(raw: Mapping[str, Any]) -> Environment | None:
 
 
 def _tokens_from_environment(
-    raw: dict[str, Any], configured: set[str], environ: Mapping[str, str]
+    raw: dict[str, Any], configured: Mapping[str, Any], environ: Mapping[str, str]
 ) -> dict[str, str]:
     """Each provider token the stack config does not set, from its environment variable; returns key -> variable.
 
@@ -125,10 +125,8 @@ def _tokens_from_environment(
     """
     taken: dict[str, str] = {}
     for source in PROVIDER_TOKENS:
-        if source.key in configured:
-            continue
-        resolved = resolve_token(source, {}, environ)
-        if resolved is not None:
+        resolved = resolve_token(source, configured, environ)
+        if resolved is not None and resolved.from_environment:
             raw[source.key] = resolved.value
             taken[source.key] = source.variable
     return taken
@@ -153,7 +151,7 @@ def validate(values: Mapping[str, Any], stack: str, environ: Mapping[str, str] |
     Raises ConfigError listing every problem.
     """
     raw = _decoded(_our_keys(values))
-    configured = set(raw)
+    configured = dict(raw)
     problems = _plain_text_secrets(raw) + _plain_text_bucket_keys(raw)
     dropped = {problem.text.split(" ", 1)[0] for problem in problems}
     taken = _tokens_from_environment(raw, configured, os.environ if environ is None else environ)
