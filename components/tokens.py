@@ -5,11 +5,12 @@ In the team setup the tokens are environment variables only (`COOLIFY_TOKEN`, `H
 and a pull request's preview holds only the read-only ones. A stack may still set `coolify:token`,
 `hcloud:token` and `github:token` (the local demo does).
 
-When both are set, the stack config wins, as it does in the providers themselves: the bridged hcloud and
-github providers use their environment variable only as the default of an unset config key
-(pulumi-terraform-bridge `DefaultInfo.EnvVars`; upstream `schema.EnvDefaultFunc`). The program's token
-check, the config validation and the Coolify provider all resolve a token here, so what is checked is
-what the providers use. Stdlib only: the Coolify dynamic provider's process imports it too.
+When both are set, the stack config wins, as it does in the providers themselves, which use their
+environment variable only when the config key is unset: terraform-provider-hcloud v1.59.0
+(hcloud/provider.go `schema.EnvDefaultFunc("HCLOUD_TOKEN")`; hcloud/plugin_provider.go takes `token` over
+HCLOUD_TOKEN) and pulumi-github (toolchain/providers/github/providerinfo: `DefaultInfo{EnvVars: GITHUB_TOKEN}`).
+The program's token check, the config validation and the Coolify provider all resolve a token here, so
+what is checked is what the providers use. Stdlib only: the Coolify dynamic provider's process imports it.
 """
 
 from __future__ import annotations
