@@ -19,10 +19,14 @@ import pulumi
 import requests
 
 from components.config import StackConfig
+from components.coolify.client.errors import ENABLE_API_HINT
 
 # A probe never waits long: a slow API fails the check with a clear line instead of hanging the run.
 _TIMEOUT_S = 15.0
 _PROBE_SECRET = "PENPAL_TOKEN_PROBE"
+# The two 403 bodies of app/Http/Middleware/ApiAllowed.php (Coolify), keyed by their `message`.
+_COOLIFY_API_DISABLED = "API is disabled."
+_COOLIFY_IP_NOT_ALLOWED = "You are not allowed to access the API."
 
 
 class Need(StrEnum):
@@ -56,6 +60,17 @@ class TokenCheckError(Exception):
         run = "a preview (read access)" if need is Need.READ else "an up (write access)"
         lines = "\n".join(f"  - {problem}" for problem in self.problems)
         super().__init__(f"API tokens cannot do what {run} needs ({len(self.problems)} problem(s)):\n{lines}")
+
+
+class CoolifyApiClosedError(TokenCheckError):
+    """The Coolify instance refuses every API call, whatever the token: its API is off or this IP is not allowed.
+
+    No token can fix that, so the check stops at once with one line naming the instance and the setting.
+    """
+
+    def __init__(self, line: str) -> None:
+        self.problems = (line,)
+        Exception.__init__(self, line)
 
 
 @dataclass(frozen=True)
@@ -120,6 +135,27 @@ class _Checker:
         return False
 
     # --- Coolify -----------------------------------------------------------------------------------
+    def coolify_closed(self, answer: _Answer) -> None:
+        """Raises CoolifyApiClosedError when a 403 is Coolify's ApiAllowed gate rather than a missing ability.
+
+        app/Http/Middleware/ApiAllowed.php runs before `api.ability:<x>` on every /api/v1 route but /enable
+        and /disable, and answers the same 403 to every token: {"success": true, "message": "API is
+        disabled."} when Settings > Advanced > API access is off, {"success": true, "message": "You are
+        not allowed to access the API."} when the client IP is not in Settings > Advanced > Allowed API IPs.
+        """
+        text = answer.body.get("message") if isinstance(answer.body, dict) else None
+        url = self.access.coolify_url
+        if text == _COOLIFY_API_DISABLED:
+            raise CoolifyApiClosedError(
+                f"The Coolify API of {url} is disabled (Coolify answered 403 \"{text}\"). {ENABLE_API_HINT}"
+            )
+        if text == _COOLIFY_IP_NOT_ALLOWED:
+            raise CoolifyApiClosedError(
+                f"The Coolify instance {url} does not accept API calls from this machine's IP address (Coolify "
+                f"answered 403 \"{text}\"). Add the address under Settings > Advanced > Allowed API IPs "
+                "(comma-separated IPs or CIDR ranges; empty or 0.0.0.0 allows every address)."
+            )
+
     # routes/api.php: every /v1 route runs `auth:sanctum`, `api.token.team`, `api.ability:<x>` before its
     # controller, so a missing ability is a 403 "Missing required permissions: <x>" whatever the body.
 
@@ -141,6 +177,7 @@ class _Checker:
         if answer is None or self.refused(key, answer):
             return None
         if answer.status == 403:
+            self.coolify_closed(answer)
             return False
         if answer.status in expected:
             return True

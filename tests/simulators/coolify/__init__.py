@@ -25,6 +25,8 @@ In a pytest fixture::
 Tokens and abilities: ``CoolifySimulator(tokens={"t1": {"read"}, "t2": {"root"}})`` or
 ``sim.add_token(value, {"read", "write", "deploy", "read:sensitive"}, team_id=0, role="owner")``.
 ``sim.api_enabled = False`` gives the 403 ``{"success": true, "message": "API is disabled."}``.
+``sim.allowed_ips = "10.0.0.0/8"`` refuses other client IPs (the peer, or the right-most X-Forwarded-For entry)
+with the 403 ``{"success": true, "message": "You are not allowed to access the API."}``.
 ``CoolifySimulator(version="4.1.0")`` rejects fields newer than that version and lets GET run actions.
 
 Faults (per route template, with or without the /api/v1 prefix)::

@@ -86,6 +86,8 @@ class SimHost:
 class SimConfig:
     version: str = "4.3.11"
     api_enabled: bool = True
+    # Settings > Advanced > "Allowed API IPs" (instance_settings.allowed_ips): comma-separated IPs or CIDRs.
+    allowed_ips: str | None = None
     delete_linger: Linger = field(default_factory=Linger)
     deploy_timing: DeployTiming = field(default_factory=DeployTiming)
     default_outcome: DeployOutcome = field(default_factory=lambda: DeployOutcome("finished"))

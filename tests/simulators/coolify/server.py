@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from ..network import NetworkProfile
 from . import deployments
+from .api_allowed import api_gate, client_ip
 from .config import KNOWN_ABILITIES, DeployOutcome, DeployTiming, SimConfig, SimHost, Token
 from .context import Ctx
 from .contract import coolify_route
@@ -23,7 +24,7 @@ from .routes import API_PREFIX, Route, find_route
 from .state import Seed, StateView, seed_store
 from .store import Linger, Row, Store
 from .versions import POST_ONLY_SINCE, at_least, parse_version
-from .wire import API_DISABLED_BODY, Response, catch_all, message, text
+from .wire import Response, catch_all, message, text
 
 DEFAULT_TOKEN = "1|coolify-simulator-root-token-0123456789abcdef"
 HEALTH_PATHS = ("/api/health", "/api/v1/health")
@@ -157,6 +158,16 @@ class CoolifySimulator:
     def api_enabled(self, value: bool) -> None:
         with self._lock:
             self.config.api_enabled = value
+
+    @property
+    def allowed_ips(self) -> str | None:
+        """Settings > Advanced > "Allowed API IPs": comma-separated IPs or CIDRs; None or "" allows all."""
+        return self.config.allowed_ips
+
+    @allowed_ips.setter
+    def allowed_ips(self, value: str | None) -> None:
+        with self._lock:
+            self.config.allowed_ips = value
 
     @property
     def version(self) -> str:
@@ -333,13 +344,16 @@ class CoolifySimulator:
 
     # --- the pipeline ----------------------------------------------------------------------------------
 
-    def handle(self, method: str, raw_path: str, headers: dict[str, str], raw_body: bytes) -> Response:
+    def handle(self, method: str, raw_path: str, headers: dict[str, str], raw_body: bytes,
+               peer: str = "127.0.0.1") -> Response:
+        """One request; `peer` is the connecting address (the client IP unless X-Forwarded-For names one)."""
         self.network.round_trip()
         parts = urlsplit(raw_path)
         path = parts.path.rstrip("/") or "/"
         query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         route, params, template = self._resolve(method, path)
-        response = self._respond(method, path, query, headers, raw_body, route, params, template)
+        response = self._respond(method, path, query, headers, raw_body, route, params, template,
+                                 client_ip(peer, headers.get("x-forwarded-for")))
         with self._lock:
             self._requests.append(RecordedRequest(method, path, query, template, response.status, dict(headers),
                                                   _decode(raw_body)))
@@ -363,7 +377,7 @@ class CoolifySimulator:
         return found[0], found[1], found[0].full_template
 
     def _respond(self, method: str, path: str, query: dict[str, str], headers: dict[str, str], raw_body: bytes,
-                 route: Route | None, params: dict[str, str], template: str | None) -> Response:
+                 route: Route | None, params: dict[str, str], template: str | None, ip: str) -> Response:
         with self._lock:
             before = self._faults.take(method, template or path, after_write=False)
         if before is not None:
@@ -386,7 +400,7 @@ class CoolifySimulator:
             deployments.advance_by_time(self.config, self._store)
             ctx = Ctx(self._store, self.config, self._url or "", method, path, route.full_template, params, query,
                       raw_body, headers.get("content-type", ""))
-            response = self._authorise(ctx, route, bearer)
+            response = self._authorise(ctx, route, bearer, ip)
             if response is None:
                 try:
                     response = self._dispatch(ctx, route, method)
@@ -405,7 +419,7 @@ class CoolifySimulator:
             return Response(405, {"message": "This endpoint has changed to a POST request."}, {"Allow": "POST"})
         return route.handler(ctx)
 
-    def _authorise(self, ctx: Ctx, route: Route, bearer: str | None) -> Response | None:
+    def _authorise(self, ctx: Ctx, route: Route, bearer: str | None, ip: str) -> Response | None:
         token = self._tokens.get(bearer or "")
         if token is None or (token.expires_at is not None and token.expires_at <= time.time()):
             return message(401, "Unauthenticated.")
@@ -414,8 +428,8 @@ class CoolifySimulator:
         elevated = token.abilities & {"root", "write", "write:sensitive", "deploy", "read:sensitive"}
         if elevated and token.role not in ("owner", "admin"):
             return message(403, "Missing required team role.")
-        if route.api_gate and not self.config.api_enabled:
-            return Response(403, dict(API_DISABLED_BODY))
+        if route.api_gate and (refused := api_gate(self.config.api_enabled, self.config.allowed_ips, ip)):
+            return refused
         # Abilities match exactly: write does not imply read; root passes everything.
         if "root" not in token.abilities and route.ability not in token.abilities:
             return message(403, f"Missing required permissions: {route.ability}")
@@ -504,7 +518,7 @@ def _make_handler(simulator: CoolifySimulator) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
             headers = {k.lower(): v for k, v in self.headers.items()}
-            response = simulator.handle(self.command, self.path, headers, raw)
+            response = simulator.handle(self.command, self.path, headers, raw, peer=str(self.client_address[0]))
             payload = response.encoded()
             try:
                 self.send_response(response.status)

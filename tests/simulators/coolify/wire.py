@@ -10,6 +10,7 @@ from typing import Any
 
 CATCH_ALL_BODY = {"message": "Not found.", "docs": "https://coolify.io/docs"}
 API_DISABLED_BODY = {"success": True, "message": "API is disabled."}
+IP_NOT_ALLOWED_BODY = {"success": True, "message": "You are not allowed to access the API."}
 NOT_ALLOWED = "This field is not allowed."
 REQUIRED = "This field is required."
 

@@ -17,11 +17,22 @@ from tests.simulators.github.api_secrets import SecretApi
 from tests.simulators.github.crypto import KeyPair
 from tests.simulators.github.errors import error_response
 from tests.simulators.github.store import Environment, GithubStore, Repo, Secret
+from tests.simulators.github.views import API_PREFIX
 from tests.simulators.http_core import Request, Response, Route, SimulatorBase
 
+REPO_ROUTE = f"{API_PREFIX}/repos/{{owner}}/{{repo}}"
 DEFAULT_TOKEN = "ghp_simulator0000000000000000000000000000"
 RATE_LIMIT = 5000
 RATE_WINDOW_S = 3600
+# Token formats (github.blog 2021-04-05 "Behind GitHub's new authentication token formats"): `ghp_` personal
+# access tokens (classic) and `gho_` OAuth app tokens carry OAuth scopes; `github_pat_` (fine-grained) and
+# GitHub App tokens carry fine-grained permissions instead.
+CLASSIC_PREFIXES = ("ghp_", "gho_")
+READ_ONLY_PERMISSIONS = {"admin": False, "maintain": False, "push": False, "triage": False, "pull": True}
+
+
+def is_classic(token: str) -> bool:
+    return token.startswith(CLASSIC_PREFIXES)
 
 
 def _not_permitted(path: str) -> Response:
@@ -45,6 +56,7 @@ class GithubSimulator(SimulatorBase):
         token: str = DEFAULT_TOKEN,
         *,
         readonly_token: str | None = None,
+        scopes: str = "repo, workflow",
         owner: str = "penpal-ai",
         owner_type: str = "Organization",
         user: str = "penpal-bot",
@@ -57,6 +69,7 @@ class GithubSimulator(SimulatorBase):
             raise ValueError("owner_type must be 'Organization' or 'User'")
         self.token = token
         self.readonly_token = readonly_token
+        self.scopes = scopes
         self.enforce_rate_limit = enforce_rate_limit
         self.store = GithubStore(owner=owner, owner_type=owner_type, user=owner if owner_type == "User" else user)
         for name in repos:
@@ -118,6 +131,14 @@ class GithubSimulator(SimulatorBase):
 
     def dispatch(self, request: Request) -> Response:
         response = super().dispatch(request)
+        presented = request.headers.get("authorization", "").partition(" ")[2]
+        if response.status != 401 and is_classic(presented):
+            # docs.github.com "Scopes for OAuth apps": X-OAuth-Scopes lists the scopes the token has.
+            response.headers["X-OAuth-Scopes"] = self.scopes
+            if presented == self.readonly_token and request.route == REPO_ROUTE and isinstance(response.body, dict):
+                # A classic token of a collaborator with read access: `permissions` are the user's
+                # (docs.github.com, "Get a repository").
+                response.body = {**response.body, "permissions": dict(READ_ONLY_PERMISSIONS)}
         if request.method == "GET" and response.status == 200 and response.body is not None:
             etag = 'W/"' + hashlib.sha256(response.encode()).hexdigest() + '"'
             response.headers["ETag"] = etag
