@@ -4,6 +4,7 @@ import pulumi
 
 from components.access import Need, TokenCheckError, access_from_config, check_access
 from components.config import ConfigError, load_config
+from components.shared_zone import SharedZoneError, check_shared_zone
 from components.stack import build_stack
 
 try:
@@ -13,9 +14,16 @@ except ConfigError as err:
     raise pulumi.RunError(str(err)) from None
 
 # A preview only reads; an up writes. Say which token lacks what before anything is registered.
+access = access_from_config(config)
 try:
-    check_access(access_from_config(config), Need.READ if pulumi.runtime.is_dry_run() else Need.WRITE)
+    check_access(access, Need.READ if pulumi.runtime.is_dry_run() else Need.WRITE)
 except TokenCheckError as err:
+    raise pulumi.RunError(str(err)) from None
+
+# The staging stack adds records to the zone the prod stack creates: say so if prod has not run yet.
+try:
+    check_shared_zone(config.dns, config.environment, access.hcloud_endpoint, access.hcloud_token)
+except SharedZoneError as err:
     raise pulumi.RunError(str(err)) from None
 
 for name, value in build_stack(config).items():

@@ -10,32 +10,8 @@ Modules: `values` (the public dataclasses), `schema` (pydantic models: shape and
 Every key is documented in docs/config.md.
 """
 
+from components.config import values
 from components.config.loader import load_config
-from components.config.values import (
-    PROJECT_NAMESPACE,
-    RESERVED_ENV_KEYS,
-    ConfigError,
-    Environment,
-    GhcrLoginConfig,
-    MongoConfig,
-    MongoS3Config,
-    ServerConfig,
-    ServiceConfig,
-    SshTargetConfig,
-    StackConfig,
-)
+from components.config.values import *  # noqa: F403 (the public dataclasses, listed once in values.__all__)
 
-__all__ = [
-    "PROJECT_NAMESPACE",
-    "RESERVED_ENV_KEYS",
-    "ConfigError",
-    "Environment",
-    "GhcrLoginConfig",
-    "MongoConfig",
-    "MongoS3Config",
-    "ServerConfig",
-    "ServiceConfig",
-    "SshTargetConfig",
-    "StackConfig",
-    "load_config",
-]
+__all__ = [*values.__all__, "load_config"]

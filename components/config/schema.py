@@ -37,8 +37,8 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
-from components.config.cron import cron_problem
 from components.config.values import RESERVED_ENV_KEYS, Environment
+from components.cron import cron_problem
 from components.health.targets import ResolveError, parse_resolve
 from components.reachability_config import (
     DEFAULT_TTL,

@@ -10,6 +10,21 @@ import pulumi
 
 from components.reachability_config import DnsConfig, HealthCheckConfig
 
+# The package's public names (components/config/__init__.py re-exports them with load_config).
+__all__ = [
+    "PROJECT_NAMESPACE",
+    "RESERVED_ENV_KEYS",
+    "ConfigError",
+    "Environment",
+    "GhcrLoginConfig",
+    "MongoConfig",
+    "MongoS3Config",
+    "ServerConfig",
+    "ServiceConfig",
+    "SshTargetConfig",
+    "StackConfig",
+]
+
 PROJECT_NAMESPACE = "penpal"
 
 # Keys the Service component sets itself; a service's own env may not override them.

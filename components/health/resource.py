@@ -14,18 +14,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pulumi
-from pulumi.dynamic import (
-    CheckFailure,
-    CheckResult,
-    CreateResult,
-    DiffResult,
-    ReadResult,
-    Resource,
-    ResourceProvider,
-    UpdateResult,
-)
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, Resource, UpdateResult
 
 from components.health.targets import ResolveError, parse_resolve
+from components.state_kept import StateKeptProvider
 
 if TYPE_CHECKING:
     from components.health.check import HealthCheckSpec
@@ -59,8 +51,10 @@ def spec_from_props(props: Mapping[str, Any]) -> HealthCheckSpec:
     )
 
 
-class HealthCheckProvider(ResourceProvider):
+class HealthCheckProvider(StateKeptProvider):
     """Carries no data: everything the check needs is in the resource's inputs."""
+
+    compared = _INPUTS
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         failures: list[CheckFailure] = []
@@ -83,10 +77,6 @@ class HealthCheckProvider(ResourceProvider):
                 failures.append(CheckFailure("resolve", str(error)))
         return CheckResult(news, failures)
 
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        changed = [key for key in _INPUTS if _normal(olds.get(key)) != _normal(news.get(key))]
-        return DiffResult(changes=bool(changed), replaces=[], stables=[], delete_before_replace=False)
-
     def create(self, props: dict[str, Any]) -> CreateResult:
         from components.health.check import check_health
 
@@ -99,20 +89,10 @@ class HealthCheckProvider(ResourceProvider):
         result = check_health(spec_from_props(news))
         return UpdateResult(_outs(news, result.status, result.attempts))
 
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        # A refresh does not probe the service: the check belongs to its deployment.
-        return ReadResult(id_, dict(props))
+    # read (StateKeptProvider's): a refresh does not probe the service, the check belongs to its deployment.
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         return None
-
-
-def _normal(value: Any) -> Any:
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, Mapping):
-        return {k: _normal(v) for k, v in value.items()}
-    return value
 
 
 def _outs(props: Mapping[str, Any], status: int, attempts: int) -> dict[str, Any]:

@@ -11,16 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import (
-    CheckFailure,
-    CheckResult,
-    CreateResult,
-    DiffResult,
-    ReadResult,
-    Resource,
-    ResourceProvider,
-    UpdateResult,
-)
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, Resource, UpdateResult
+
+from components.state_kept import StateKeptProvider
 
 from .target import RegistryLoginError, SshTarget
 
@@ -53,10 +46,11 @@ def _same_target(olds: dict[str, Any], news: dict[str, Any]) -> bool:
     return all(olds.get(key) == news.get(key) for key in ("host", "port", "user"))
 
 
-class RegistryLoginProvider(ResourceProvider):
+class RegistryLoginProvider(StateKeptProvider):
     """Holds no state (instances are pickled by reference into Pulumi state)."""
 
-    serialize_as_secret_always = True
+    compared = (*LOGIN_KEYS, "registry")
+    replace_on = ("registry",)
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         failures = []
@@ -69,18 +63,12 @@ class RegistryLoginProvider(ResourceProvider):
             failures.append(CheckFailure("port", "port must be between 1 and 65535"))
         return CheckResult(news, failures)
 
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        changed = [key for key in (*LOGIN_KEYS, "registry") if olds.get(key) != news.get(key)]
-        replaces = ["registry"] if "registry" in changed else []
-        return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=True)
-
     def create(self, props: dict[str, Any]) -> CreateResult:
         outs = self._login(props, expected_host_key=None)
         return CreateResult(f"{props['registry']}@{_target(props)}", outs)
 
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        # Nothing to read back without logging in again: the credentials file is the server's own.
-        return ReadResult(id_, props)
+    # read (StateKeptProvider's): nothing to read back without logging in again, the credentials file is
+    # the server's own.
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         # Same server: its host key must be the one seen at the first login. A new address is a new server.

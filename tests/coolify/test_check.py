@@ -8,7 +8,6 @@ import pytest
 from pulumi.output import Unknown
 
 from components.coolify.provider import CoolifyProvider
-from components.coolify.resources._check import is_valid_cron
 from components.coolify.resources.application import ApplicationProvider
 from components.coolify.resources.deployment import DeploymentProvider
 from components.coolify.resources.deployment_wait import DeploymentWaitProvider
@@ -127,11 +126,31 @@ def test_check_returns_the_inputs_unchanged() -> None:
     assert result.inputs == {"name": "penpal-ai"}
 
 
-@pytest.mark.parametrize("expression", ["0 3 * * *", "*/15 * * * *", "0 0 1,15 * mon-fri", "daily", "@weekly"])
-def test_valid_cron(expression: str) -> None:
-    assert is_valid_cron(expression)
+@pytest.mark.parametrize(
+    "expression", ["0 3 * * *", "*/15 * * * *", "0 0 1,15 * 1-5", "0 3 * * sun", "0 0 29 2 *", "daily", "@weekly"]
+)
+def test_backup_cron_coolify_accepts(expression: str) -> None:
+    assert failures(MongoDatabaseProvider(), {**MONGO, "backup_cron": expression}) == {}
 
 
-@pytest.mark.parametrize("expression", ["", "* * * *", "60 * * * *", "* 24 * * *", "*/0 * * * *", "5-1 * * * *"])
-def test_invalid_cron(expression: str) -> None:
-    assert not is_valid_cron(expression)
+# The config's rule (components/cron.py), so a cron the config refuses is refused here too.
+@pytest.mark.parametrize(
+    ("expression", "reason"),
+    [
+        ("", "5 fields are needed (minute hour day month weekday), got 0"),
+        ("* * * *", "5 fields are needed (minute hour day month weekday), got 4"),
+        ("60 * * * *", "minute: '60' is outside 0-59"),
+        ("*/0 * * * *", "minute: the step in '*/0' must be a number from 1 to 59"),
+        ("5-1 * * * *", "minute: the range '5-1' runs backwards"),
+        # Accepted by the provider's own looser rule before: names in ranges, steps on one value, no date.
+        ("0 0 1,15 * mon-fri", "weekday: 'mon-fri' is not a number, '*', a range a-b or a step"),
+        ("5/10 * * * *", "minute: a step needs '*' or a range, not a single value: '5/10'"),
+        ("*/60 * * * *", "minute: the step in '*/60' must be a number from 1 to 59"),
+        ("0 0 30 2 *", "no date matches this day of month, month and weekday together"),
+    ],
+)
+def test_backup_cron_coolify_refuses(expression: str, reason: str) -> None:
+    assert failures(MongoDatabaseProvider(), {**MONGO, "backup_cron": expression}) == {
+        "backup_cron": f"backup_cron: must be a 5-field cron expression or an alias such as 'daily', "
+                       f"got {expression!r}: {reason}"
+    }

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -22,7 +23,13 @@ if TYPE_CHECKING:
     from tests.simulators.coolify import CoolifySimulator
 
 MakeProvider = Callable[[type[Any]], Any]
+TokenProvider = Callable[[str, list[str]], ApplicationEnvVarsProvider]
 KEY = "per-stack-fingerprint-key-for-tests"
+
+
+def env_inputs(app_uuid: str, variables: dict[str, str], build_time_keys: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {"application_uuid": app_uuid, "variables": variables, "build_time_keys": list(build_time_keys),
+            "fingerprint_key": KEY}
 
 
 @pytest.fixture
@@ -31,6 +38,39 @@ def app_uuid(make_provider: MakeProvider, seed: Any, client: CoolifyClient) -> s
     # A key set by hand in Coolify: the provider must never touch it.
     client.http.post(f"/applications/{uuid}/envs", {"key": "MANUAL", "value": "hand-made"})
     return str(uuid)
+
+
+@pytest.fixture
+def token_provider(sim: CoolifySimulator, sim_url: str) -> Iterator[TokenProvider]:
+    """`token_provider(token, abilities)`: a provider calling the simulator with its own token."""
+    from components.coolify.provider import _CLIENTS
+
+    made: list[Any] = []
+
+    def make(token: str, abilities: list[str]) -> ApplicationEnvVarsProvider:
+        sim.add_token(token, abilities)
+        settings = fast_settings(sim_url, token=token)
+        made.append(settings)
+        return ApplicationEnvVarsProvider.configured(settings)
+
+    yield make
+    for settings in made:
+        _CLIENTS.pop(settings, None)
+
+
+@dataclass
+class Created:
+    provider: Any  # an ApplicationEnvVarsProvider (typed Any like make_provider's, whose results' outs are set)
+    inputs: dict[str, Any]
+    outs: dict[str, Any]
+
+
+@pytest.fixture
+def a_and_b(make_provider: MakeProvider, app_uuid: str) -> Created:
+    """Keys A=1 and B=2, created."""
+    provider = make_provider(ApplicationEnvVarsProvider)
+    inputs = env_inputs(app_uuid, {"A": "1", "B": "2"})
+    return Created(provider, inputs, provider.create(inputs).outs)
 
 
 def rows(sim: CoolifySimulator, app_uuid: str, *, preview: bool = False) -> dict[str, dict[str, Any]]:
@@ -45,8 +85,7 @@ def test_create_update_delete_only_managed_keys(
     make_provider: MakeProvider, app_uuid: str, sim: CoolifySimulator
 ) -> None:
     provider = make_provider(ApplicationEnvVarsProvider)
-    inputs = {"application_uuid": app_uuid, "variables": {"NODE_ENV": "staging", "PORT": "3000"},
-              "build_time_keys": ["NODE_ENV"], "fingerprint_key": KEY}
+    inputs = env_inputs(app_uuid, {"NODE_ENV": "staging", "PORT": "3000"}, ("NODE_ENV",))
     created = provider.create(inputs)
     assert created.id == app_uuid
     assert created.outs["keys"] == ["NODE_ENV", "PORT"]
@@ -60,8 +99,7 @@ def test_create_update_delete_only_managed_keys(
     assert sim.count("PATCH", "/applications/{uuid}/envs/bulk") == 1
     assert provider.diff(app_uuid, created.outs, inputs).changes is False
 
-    news = {"application_uuid": app_uuid, "variables": {"NODE_ENV": "staging", "MONGODB_URI": "mongodb://x"},
-            "build_time_keys": ["NODE_ENV"], "fingerprint_key": KEY}
+    news = env_inputs(app_uuid, {"NODE_ENV": "staging", "MONGODB_URI": "mongodb://x"}, ("NODE_ENV",))
     assert provider.changed_fields(created.outs, news) == ["variables"]
     sim.reset_counts()
     updated = provider.update(app_uuid, created.outs, news)
@@ -82,8 +120,7 @@ def test_value_change_and_flag_change_are_sent_with_full_flags(
     make_provider: MakeProvider, app_uuid: str, sim: CoolifySimulator
 ) -> None:
     provider = make_provider(ApplicationEnvVarsProvider)
-    created = provider.create({"application_uuid": app_uuid, "variables": {"A": "1", "B": "2"}, "build_time_keys": [],
-                               "fingerprint_key": KEY})
+    created = provider.create(env_inputs(app_uuid, {"A": "1", "B": "2"}))
     sim.reset_counts()
     news = {"application_uuid": app_uuid, "variables": {"A": "1", "B": "3"}, "build_time_keys": ["A"]}
     outs = provider.update(app_uuid, created.outs, news).outs
@@ -100,155 +137,119 @@ def test_existing_key_with_our_name_is_adopted_not_duplicated(
     make_provider: MakeProvider, app_uuid: str, sim: CoolifySimulator, client: CoolifyClient
 ) -> None:
     client.http.post(f"/applications/{app_uuid}/envs", {"key": "PORT", "value": "1"})
-    make_provider(ApplicationEnvVarsProvider).create(
-        {"application_uuid": app_uuid, "variables": {"PORT": "3000"}, "build_time_keys": [], "fingerprint_key": KEY}
-    )
+    make_provider(ApplicationEnvVarsProvider).create(env_inputs(app_uuid, {"PORT": "3000"}))
     assert rows(sim, app_uuid)["PORT"]["value"] == "3000"
     assert len([r for r in sim.state.env_vars if r["key"] == "PORT" and not r.get("is_preview")]) == 1
 
 
-def test_refresh_sees_deleted_key_and_gone_application(
-    make_provider: MakeProvider, app_uuid: str, sim: CoolifySimulator
-) -> None:
-    provider = make_provider(ApplicationEnvVarsProvider)
-    inputs = {"application_uuid": app_uuid, "variables": {"A": "1", "B": "2"}, "build_time_keys": [],
-              "fingerprint_key": KEY}
-    created = provider.create(inputs)
+def test_refresh_sees_deleted_key_and_gone_application(a_and_b: Created, app_uuid: str, sim: CoolifySimulator) -> None:
+    provider, inputs, created = a_and_b.provider, a_and_b.inputs, a_and_b.outs
     sim.delete_env_oob(rows(sim, app_uuid)["B"]["uuid"])
-    refreshed = provider.read(app_uuid, created.outs)
+    refreshed = provider.read(app_uuid, created)
     assert refreshed.outs["keys"] == ["A"]
     assert provider.changed_fields(refreshed.outs, inputs) == ["variables"]
     # The next update puts the key back.
     assert provider.update(app_uuid, refreshed.outs, inputs).outs["keys"] == ["A", "B"]
     sim.delete_application_oob(app_uuid)
-    assert provider.read(app_uuid, created.outs).id is None
-    provider.delete(app_uuid, created.outs)  # the application is gone: nothing left to do
+    assert provider.read(app_uuid, created).id is None
+    provider.delete(app_uuid, created)  # the application is gone: nothing left to do
 
 
-def test_hidden_values_never_cause_a_diff(
-    app_uuid: str, sim: CoolifySimulator, sim_url: str
+@pytest.mark.parametrize(
+    ("abilities", "variables", "values_listed"),
+    [
+        pytest.param(["read", "write"], {"SECRET": "s3cr3t"}, False, id="hidden-without-read-sensitive"),
+        pytest.param(["root"], {"PADDED": "  x  ", "EMPTY": ""}, True, id="values-coolify-trims"),
+    ],
+)
+def test_refresh_of_values_coolify_does_not_show_as_given_is_not_drift(
+    token_provider: TokenProvider, app_uuid: str, abilities: list[str], variables: dict[str, str],
+    values_listed: bool,
 ) -> None:
-    from components.coolify.provider import _CLIENTS
-
-    reader = "2|readWriteNoSensitive000000000000000000"
-    sim.add_token(reader, ["read", "write"])
-    settings = fast_settings(sim_url, token=reader)
-    provider = ApplicationEnvVarsProvider.configured(settings)
-    try:
-        inputs = {"application_uuid": app_uuid, "variables": {"SECRET": "s3cr3t"}, "build_time_keys": [],
-                  "fingerprint_key": KEY}
-        outs = provider.create(inputs).outs or {}
-        listed = provider.client.application_envs.list(app_uuid)
-        assert all("value" not in row for row in listed)  # hidden without read:sensitive
-        refreshed = provider.read(app_uuid, outs).outs or {}
-        assert refreshed["variables"] == {"SECRET": "s3cr3t"}
-        assert provider.diff(app_uuid, refreshed, inputs).changes is False
-    finally:
-        _CLIENTS.pop(settings, None)
-
-
-def test_value_changed_in_coolify_is_seen_by_read_and_put_back_by_update(
-    make_provider: MakeProvider, app_uuid: str, sim: CoolifySimulator
-) -> None:
-    provider = make_provider(ApplicationEnvVarsProvider)
-    inputs = {"application_uuid": app_uuid, "variables": {"A": "1", "B": "2"}, "build_time_keys": [],
-              "fingerprint_key": KEY}
-    created = provider.create(inputs)
-    sim.edit_env(rows(sim, app_uuid)["B"]["uuid"], value="changed-by-hand")
-    refreshed = provider.read(app_uuid, created.outs).outs
-    assert refreshed["variables"] == {"A": "1", "B": "changed-by-hand"}
-    assert refreshed["fingerprints"]["A"] == created.outs["fingerprints"]["A"]
-    assert refreshed["fingerprints"]["B"] != created.outs["fingerprints"]["B"]
-    assert provider.diff(app_uuid, refreshed, inputs).changes is True
-    updated = provider.update(app_uuid, refreshed, inputs).outs
-    assert rows(sim, app_uuid)["B"]["value"] == "2"
-    assert updated["variables"] == {"A": "1", "B": "2"} and updated["fingerprints"] == created.outs["fingerprints"]
-    assert provider.diff(app_uuid, updated, inputs).changes is False
-
-
-def test_update_for_another_reason_also_puts_back_a_value_changed_by_hand(
-    make_provider: MakeProvider, app_uuid: str, sim: CoolifySimulator
-) -> None:
-    provider = make_provider(ApplicationEnvVarsProvider)
-    inputs = {"application_uuid": app_uuid, "variables": {"A": "1", "B": "2"}, "build_time_keys": [],
-              "fingerprint_key": KEY}
-    created = provider.create(inputs)
-    sim.edit_env(rows(sim, app_uuid)["B"]["uuid"], value="changed-by-hand")
-    provider.update(app_uuid, created.outs, {**inputs, "variables": {"A": "9", "B": "2"}})
-    assert {k: r["value"] for k, r in rows(sim, app_uuid).items()} == {"A": "9", "B": "2", "MANUAL": "hand-made"}
-
-
-def test_values_coolify_trims_are_not_drift(make_provider: MakeProvider, app_uuid: str) -> None:
-    provider = make_provider(ApplicationEnvVarsProvider)
-    inputs = {"application_uuid": app_uuid, "variables": {"PADDED": "  x  ", "EMPTY": ""}, "build_time_keys": [],
-              "fingerprint_key": KEY}
-    created = provider.create(inputs)
-    refreshed = provider.read(app_uuid, created.outs).outs
-    assert refreshed["variables"] == {"EMPTY": "", "PADDED": "  x  "}
+    provider = token_provider("2|envVarsTestToken0000000000000000000000", abilities)
+    inputs = env_inputs(app_uuid, variables)
+    outs = provider.create(inputs).outs or {}
+    listed = provider.client.application_envs.list(app_uuid)
+    assert all(("value" in row) is values_listed for row in listed)
+    refreshed = provider.read(app_uuid, outs).outs or {}
+    assert refreshed["variables"] == variables
     assert provider.diff(app_uuid, refreshed, inputs).changes is False
 
 
-def test_deleted_key_is_restored_to_one_runtime_row_and_one_preview_row(
-    make_provider: MakeProvider, app_uuid: str, sim: CoolifySimulator
+def test_value_changed_in_coolify_is_seen_by_read(a_and_b: Created, app_uuid: str, sim: CoolifySimulator) -> None:
+    provider, created = a_and_b.provider, a_and_b.outs
+    sim.edit_env(rows(sim, app_uuid)["B"]["uuid"], value="changed-by-hand")
+    refreshed = provider.read(app_uuid, created).outs
+    assert refreshed["variables"] == {"A": "1", "B": "changed-by-hand"}
+    assert refreshed["fingerprints"]["A"] == created["fingerprints"]["A"]
+    assert refreshed["fingerprints"]["B"] != created["fingerprints"]["B"]
+    assert provider.diff(app_uuid, refreshed, a_and_b.inputs).changes is True
+
+
+@pytest.mark.parametrize(
+    ("refresh_first", "program"),
+    [
+        pytest.param(True, {"A": "1", "B": "2"}, id="after-a-refresh"),
+        pytest.param(False, {"A": "9", "B": "2"}, id="updated-for-another-reason"),
+    ],
+)
+def test_the_next_update_puts_back_a_value_changed_by_hand(
+    a_and_b: Created, app_uuid: str, sim: CoolifySimulator, refresh_first: bool, program: dict[str, str]
 ) -> None:
-    provider = make_provider(ApplicationEnvVarsProvider)
-    inputs = {"application_uuid": app_uuid, "variables": {"A": "1", "B": "2"}, "build_time_keys": [],
-              "fingerprint_key": KEY}
-    created = provider.create(inputs)
+    provider, created = a_and_b.provider, a_and_b.outs
+    sim.edit_env(rows(sim, app_uuid)["B"]["uuid"], value="changed-by-hand")
+    olds = provider.read(app_uuid, created).outs if refresh_first else created
+    news = {**a_and_b.inputs, "variables": program}
+    updated = provider.update(app_uuid, olds, news).outs
+    assert {k: r["value"] for k, r in rows(sim, app_uuid).items()} == {**program, "MANUAL": "hand-made"}
+    assert updated["variables"] == program
+    assert updated["fingerprints"]["B"] == created["fingerprints"]["B"]  # B is the program's value again
+    assert provider.diff(app_uuid, updated, news).changes is False
+
+
+def test_deleted_key_is_restored_to_one_runtime_row_and_one_preview_row(
+    a_and_b: Created, app_uuid: str, sim: CoolifySimulator
+) -> None:
+    provider = a_and_b.provider
     # Deleting the runtime row in Coolify leaves its preview copy behind.
     sim.delete_env_oob(rows(sim, app_uuid)["B"]["uuid"])
-    refreshed = provider.read(app_uuid, created.outs).outs
-    provider.update(app_uuid, refreshed, inputs)
+    refreshed = provider.read(app_uuid, a_and_b.outs).outs
+    provider.update(app_uuid, refreshed, a_and_b.inputs)
     b_rows = [(r["is_preview"], r["value"]) for r in sim.state.env_vars
               if r["_application_uuid"] == app_uuid and r["key"] == "B"]
     assert sorted(b_rows) == [(False, "2"), (True, "2")]
 
 
 def test_fingerprints_are_keyed_with_the_stack_key_not_the_token(
-    make_provider: MakeProvider, app_uuid: str, sim: CoolifySimulator, sim_url: str
+    make_provider: MakeProvider, app_uuid: str, token_provider: TokenProvider
 ) -> None:
-    from components.coolify.provider import _CLIENTS
-
-    inputs = {"application_uuid": app_uuid, "variables": {"A": "1"}, "build_time_keys": [], "fingerprint_key": KEY}
+    inputs = env_inputs(app_uuid, {"A": "1"})
     first = make_provider(ApplicationEnvVarsProvider).create(inputs).outs
-    rotated = "7|rotatedRootToken000000000000000000000000"
-    sim.add_token(rotated, ["root"])
-    settings = fast_settings(sim_url, token=rotated)
-    provider = ApplicationEnvVarsProvider.configured(settings)
-    try:
-        checked = provider.check({}, dict(inputs)).inputs
-        assert checked["fingerprints"] == first["fingerprints"]
-        assert provider.read(app_uuid, first).outs == first
-        other = provider.check({}, {**inputs, "fingerprint_key": "another-stack"}).inputs
-        assert other["fingerprints"]["A"] != first["fingerprints"]["A"]
-    finally:
-        _CLIENTS.pop(settings, None)
+    provider = token_provider("7|rotatedRootToken000000000000000000000000", ["root"])
+    checked = provider.check({}, dict(inputs)).inputs
+    assert checked["fingerprints"] == first["fingerprints"]
+    assert provider.read(app_uuid, first).outs == first
+    other = provider.check({}, {**inputs, "fingerprint_key": "another-stack"}).inputs
+    assert other["fingerprints"]["A"] != first["fingerprints"]["A"]
 
 
 def test_unreadable_values_warn_once_per_run(
-    app_uuid: str, sim: CoolifySimulator, sim_url: str, capsys: pytest.CaptureFixture[str],
+    app_uuid: str, sim: CoolifySimulator, token_provider: TokenProvider, capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from components.coolify import provider as provider_module
 
     monkeypatch.setattr(provider_module, "_WARNED", set())
-    reader = "3|readWriteNoSensitive111111111111111111"
-    sim.add_token(reader, ["read", "write"])
-    settings = fast_settings(sim_url, token=reader)
-    provider = ApplicationEnvVarsProvider.configured(settings)
-    try:
-        inputs = {"application_uuid": app_uuid, "variables": {"A": "1", "B": "2", "C": "3"}, "build_time_keys": [],
-                  "fingerprint_key": KEY}
-        outs = provider.create(inputs).outs or {}
-        sim.reset_counts()
-        for _ in range(3):  # three resources' diffs in one preview: Coolify is asked once
-            provider.diff(app_uuid, outs, inputs)
-        assert sim.count("GET", "/applications/{uuid}/envs") == 1
-        provider.read(app_uuid, outs)  # and a refresh in the same run
-        warnings = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning:")]
-        assert warnings == [f"warning: {UNREADABLE_VALUES}"]
-    finally:
-        provider_module._CLIENTS.pop(settings, None)
+    provider = token_provider("3|readWriteNoSensitive111111111111111111", ["read", "write"])
+    inputs = env_inputs(app_uuid, {"A": "1", "B": "2", "C": "3"})
+    outs = provider.create(inputs).outs or {}
+    sim.reset_counts()
+    for _ in range(3):  # three resources' diffs in one preview: Coolify is asked once
+        provider.diff(app_uuid, outs, inputs)
+    assert sim.count("GET", "/applications/{uuid}/envs") == 1
+    provider.read(app_uuid, outs)  # and a refresh in the same run
+    warnings = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning:")]
+    assert warnings == [f"warning: {UNREADABLE_VALUES}"]
 
 
 def test_value_revisions_count_changes_per_key_and_name_drift() -> None:
@@ -264,8 +265,7 @@ def test_check_counts_revisions_and_read_marks_a_value_changed_in_coolify(
     make_provider: MakeProvider, app_uuid: str, sim: CoolifySimulator
 ) -> None:
     provider = make_provider(ApplicationEnvVarsProvider)
-    inputs = provider.check({}, {"application_uuid": app_uuid, "variables": {"A": "1", "B": "2"},
-                                 "build_time_keys": [], "fingerprint_key": KEY}).inputs
+    inputs = provider.check({}, env_inputs(app_uuid, {"A": "1", "B": "2"})).inputs
     created = provider.create(inputs).outs
     assert created["value_revisions"] == {"A": "r1", "B": "r1"}
     sim.edit_env(rows(sim, app_uuid)["B"]["uuid"], value="by-hand")

@@ -47,39 +47,25 @@ def local() -> Iterator[tuple[Simulators, LocalProject, tuple[str, str]]]:
         yield deployment
 
 
-@pytest.mark.parametrize("stack", ["staging", "prod"])
-def test_committed_stack_files_preview_cleanly(local: tuple[Simulators, LocalProject, tuple[str, str]],
-                                               stack: str) -> None:
-    sims, project, keys = local
-    base = committed_config(stack)
-    services = [ServiceSpec(s["name"], s["port"]) for s in base["penpal:services"]]
-    config = stack_config(sims, stack, services, keys, base={k: v for k, v in base.items()
-                                                             if not k.startswith(("coolify:", "github:"))})
-    project.stack(f"committed-{stack}", config)
-    steps = _preview_json(project, f"committed-{stack}")["steps"]
-    assert {step["op"] for step in steps} == {"create"}
-    created = {step["urn"].split("::")[-2].split("$")[-1] for step in steps}
-    assert {
-        "hcloud:index/server:Server", "hcloud:index/firewall:Firewall", "hcloud:index/sshKey:SshKey",
-        "pulumi-python:dynamic/coolify:Project", "pulumi-python:dynamic/coolify:Environment",
-        "pulumi-python:dynamic/coolify:Server", "pulumi-python:dynamic/coolify:MongoDatabase",
-        "pulumi-python:dynamic/coolify:Application", "pulumi-python:dynamic/coolify:ApplicationEnvVars",
-        "pulumi-python:dynamic/coolify:Deployment", "github:index/actionsSecret:ActionsSecret",
-        "pulumi-python:dynamic/penpal:HealthCheck", "hcloud:index/zoneRrset:ZoneRrset",
-    } <= created
-    # The preview lists each service's DNS records.
-    records = {step["urn"].split("::")[-1] for step in steps if step["urn"].split("::")[-2].endswith("ZoneRrset")}
-    assert records == {f"{s.name}-dns-{t}" for s in services for t in ("a", "aaaa")}
-    # The shared zone is created by its owner, the prod stack, only.
-    assert ("hcloud:index/zone:Zone" in created) == (stack == "prod")
-    if stack == "prod":  # the prod stack file commits the service's CI workflow
-        assert "github:index/repositoryFile:RepositoryFile" in created
-
-
 def _preview_json(project: LocalProject, stack: str, *, succeeds: bool = True) -> dict[str, Any]:
     result = project.cli("preview", "--json", "--stack", stack)
     assert (result.returncode == 0) == succeeds, result.stderr + result.stdout
     return json.loads(result.stdout)
+
+
+def test_staging_before_prod_created_the_shared_zone_stops_with_one_line(
+    local: tuple[Simulators, LocalProject, tuple[str, str]]
+) -> None:
+    sims, project, keys = local
+    project.stack("zone-first", stack_config(sims, "staging", [DB_SERVICE], keys))
+    preview = _preview_json(project, "zone-first", succeeds=False)
+    messages = [d.get("message", "").strip() for d in preview.get("diagnostics") or [] if d.get("severity") == "error"]
+    assert messages == [
+        f"error: penpal:dns.zone: DNS zone '{DNS_ZONE}' does not exist in the Hetzner project of hcloud:token. "
+        "The prod stack owns and creates it: run `pulumi up --stack prod` first, or set `penpal:dns.manage: false` "
+        "(then create the records of the dnsRecords output by hand)"
+    ], messages
+    assert [step["op"] for step in preview.get("steps") or []] in ([], ["create"])  # the stack itself at most
 
 
 def test_prod_lifecycle(local: tuple[Simulators, LocalProject, tuple[str, str]]) -> None:
@@ -165,3 +151,33 @@ def test_prod_lifecycle(local: tuple[Simulators, LocalProject, tuple[str, str]])
     assert "hcloud:index/zone:Zone" in remaining
     assert [r["id"] for r in sims.hcloud.rrsets(DNS_ZONE)] == ["@/NS", "@/SOA"]
     assert "pulumi-python:dynamic/coolify:Application" not in remaining
+
+
+# After test_prod_lifecycle: the staging stack adds its records to the zone the prod stack created.
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+def test_committed_stack_files_preview_cleanly(local: tuple[Simulators, LocalProject, tuple[str, str]],
+                                               stack: str) -> None:
+    sims, project, keys = local
+    base = committed_config(stack)
+    services = [ServiceSpec(s["name"], s["port"]) for s in base["penpal:services"]]
+    config = stack_config(sims, stack, services, keys, base={k: v for k, v in base.items()
+                                                             if not k.startswith(("coolify:", "github:"))})
+    project.stack(f"committed-{stack}", config)
+    steps = _preview_json(project, f"committed-{stack}")["steps"]
+    assert {step["op"] for step in steps} == {"create"}
+    created = {step["urn"].split("::")[-2].split("$")[-1] for step in steps}
+    assert {
+        "hcloud:index/server:Server", "hcloud:index/firewall:Firewall", "hcloud:index/sshKey:SshKey",
+        "pulumi-python:dynamic/coolify:Project", "pulumi-python:dynamic/coolify:Environment",
+        "pulumi-python:dynamic/coolify:Server", "pulumi-python:dynamic/coolify:MongoDatabase",
+        "pulumi-python:dynamic/coolify:Application", "pulumi-python:dynamic/coolify:ApplicationEnvVars",
+        "pulumi-python:dynamic/coolify:Deployment", "github:index/actionsSecret:ActionsSecret",
+        "pulumi-python:dynamic/penpal:HealthCheck", "hcloud:index/zoneRrset:ZoneRrset",
+    } <= created
+    # The preview lists each service's DNS records.
+    records = {step["urn"].split("::")[-1] for step in steps if step["urn"].split("::")[-2].endswith("ZoneRrset")}
+    assert records == {f"{s.name}-dns-{t}" for s in services for t in ("a", "aaaa")}
+    # The shared zone is created by its owner, the prod stack, only.
+    assert ("hcloud:index/zone:Zone" in created) == (stack == "prod")
+    if stack == "prod":  # the prod stack file commits the service's CI workflow
+        assert "github:index/repositoryFile:RepositoryFile" in created

@@ -46,6 +46,16 @@ def test_token_reaches_docker_on_stdin_only(sshd: SshServer) -> None:
     assert created.id == f"ghcr.io@{sshd.user}@{sshd.host}:{sshd.port}"
 
 
+def test_a_new_registry_is_a_new_login_after_the_old_one_is_logged_out(sshd: SshServer) -> None:
+    provider = RegistryLoginProvider()
+    created = provider.create(login_props(sshd))
+    diff = provider.diff(created.id, outs(created), login_props(sshd, registry="registry.example.com"))
+    assert (diff.changes, diff.replaces, diff.delete_before_replace) == (True, ["registry"], True)
+    # A refresh keeps the state: the credentials file is the server's own.
+    assert provider.read(created.id, outs(created)).outs == outs(created)
+    assert len(sshd.docker_calls()) == 1
+
+
 def test_rotation_logs_in_again_and_an_unchanged_token_does_nothing(sshd: SshServer) -> None:
     provider = RegistryLoginProvider()
     created = provider.create(login_props(sshd))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -41,12 +40,6 @@ class CheckedSession(SimSession):
             self.checked += 1
         except ContractError as error:
             self.failures.append(str(error))
-
-
-@pytest.fixture
-def sim() -> Iterator[CoolifySimulator]:
-    with CoolifySimulator() as simulator:
-        yield simulator
 
 
 def exercise_every_route(api: CheckedSession) -> None:

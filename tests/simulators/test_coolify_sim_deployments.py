@@ -3,23 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 
 from tests.simulators.coolify import CoolifySimulator, Seed
 from tests.simulators.coolify.testing import SimSession
-
-
-@pytest.fixture
-def sim() -> Iterator[CoolifySimulator]:
-    with CoolifySimulator() as simulator:
-        yield simulator
-
-
-@pytest.fixture
-def api(sim: CoolifySimulator) -> SimSession:
-    return SimSession(sim)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,17 +15,6 @@ from tests.simulators.coolify import CoolifySimulator
 from tests.simulators.coolify.testing import SimSession
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def sim() -> Iterator[CoolifySimulator]:
-    with CoolifySimulator() as simulator:
-        yield simulator
-
-
-@pytest.fixture
-def api(sim: CoolifySimulator) -> SimSession:
-    return SimSession(sim)
 
 
 def test_fault_answers_n_times_then_the_real_handler(sim: CoolifySimulator, api: SimSession) -> None:

@@ -2,38 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
 from tests.simulators.coolify import CoolifySimulator, Seed, sample_private_key
-from tests.simulators.coolify.testing import SimSession
-
-
-@pytest.fixture
-def sim() -> Iterator[CoolifySimulator]:
-    with CoolifySimulator() as simulator:
-        yield simulator
-
-
-@pytest.fixture
-def api(sim: CoolifySimulator) -> SimSession:
-    return SimSession(sim)
-
-
-@pytest.fixture
-def seed(sim: CoolifySimulator) -> Seed:
-    return sim.seed()
-
-
-def create_app(api: SimSession, seed: Seed, **fields: Any) -> str:
-    body = {"project_uuid": seed.project_uuid, "server_uuid": seed.server_uuid, "environment_name": "production",
-            "docker_registry_image_name": "ghcr.io/penpal-ai/api:1.4.2", "autogenerate_domain": False, **fields}
-    response = api.post("/applications/dockerimage", json=body)
-    assert response.status_code == 201, response.text
-    return str(response.json()["uuid"])
-
+from tests.simulators.coolify.testing import SimSession, create_app
 
 # --- projects and environments ------------------------------------------------------------------------
 

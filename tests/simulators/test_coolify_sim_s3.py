@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,17 +12,6 @@ from tests.simulators.coolify.testing import SimSession
 ENDPOINT = "https://fsn1.your-objectstorage.com"
 STORAGE = {"name": "penpal-backups", "endpoint": ENDPOINT, "bucket": "penpal-prod-backups", "region": "fsn1",
            "key": "AKIAEXAMPLE", "secret": "s3cr3t-example"}
-
-
-@pytest.fixture
-def sim() -> Iterator[CoolifySimulator]:
-    with CoolifySimulator() as simulator:
-        yield simulator
-
-
-@pytest.fixture
-def api(sim: CoolifySimulator) -> SimSession:
-    return SimSession(sim)
 
 
 def _mongo(api: SimSession, seed: Seed) -> str:

@@ -2,28 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from tests.simulators.coolify import CoolifySimulator
 from tests.simulators.coolify.state import sample_private_key
 from tests.simulators.coolify.testing import SimSession
-
-
-@pytest.fixture
-def sim() -> Iterator[CoolifySimulator]:
-    simulator = CoolifySimulator()
-    simulator.start()
-    try:
-        yield simulator
-    finally:
-        simulator.stop()
-
-
-@pytest.fixture
-def api(sim: CoolifySimulator) -> SimSession:
-    return SimSession(sim)
 
 
 def new_server(api: SimSession, ip: str) -> str:

@@ -25,29 +25,6 @@ MONGO_USER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 MONGO_PASSWORD = re.compile(r"^[A-Za-z0-9!@#%^*()_+\-=\[\]{}:,.?/~]{1,128}$")
 DOCKER_MEMORY = re.compile(r"^\d+(\.\d+)?[bkmgBKMG]?$")
 CPUS = re.compile(r"^\d+(\.\d+)?$")
-CRON_ALIASES = frozenset(
-    {
-        "every_minute",
-        "hourly",
-        "daily",
-        "weekly",
-        "monthly",
-        "yearly",
-        "@hourly",
-        "@daily",
-        "@weekly",
-        "@monthly",
-        "@yearly",
-    }
-)
-# (min, max, named values) for the five cron fields.
-_CRON_FIELDS: tuple[tuple[int, int, tuple[str, ...]], ...] = (
-    (0, 59, ()),
-    (0, 23, ()),
-    (1, 31, ()),
-    (1, 12, ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")),
-    (0, 7, ("sun", "mon", "tue", "wed", "thu", "fri", "sat")),
-)
 
 
 def whole_numbers_as_int(value: Any) -> Any:
@@ -132,43 +109,6 @@ class Checker:
         value = self.known(key)
         if value is not None and not isinstance(value, bool):
             self.fail(key, f"must be true or false, got {value!r}")
-
-
-def is_valid_cron(expression: str) -> bool:
-    """A 5-field cron expression (numbers, names, `*`, ranges, lists, steps) or a Coolify alias."""
-    text = expression.strip()
-    if text in CRON_ALIASES:
-        return True
-    parts = text.split()
-    if len(parts) != 5:
-        return False
-    return all(_cron_field_ok(part, *spec) for part, spec in zip(parts, _CRON_FIELDS, strict=True))
-
-
-def _cron_field_ok(field: str, low: int, high: int, names: tuple[str, ...]) -> bool:
-    for item in field.split(","):
-        base, _, step = item.partition("/")
-        if step and (not step.isdigit() or int(step) == 0):
-            return False
-        if base == "*":
-            continue
-        bounds = base.split("-")
-        if len(bounds) > 2:
-            return False
-        values = [_cron_value(bound.lower(), low, names) for bound in bounds]
-        if any(value is None or not low <= value <= high for value in values):
-            return False
-        if len(values) == 2 and values[0] > values[1]:  # type: ignore[operator]
-            return False
-    return True
-
-
-def _cron_value(text: str, low: int, names: tuple[str, ...]) -> int | None:
-    if text.isdigit():
-        return int(text)
-    if text in names:
-        return names.index(text) + low
-    return None
 
 
 def domain_problem(url: str) -> str | None:

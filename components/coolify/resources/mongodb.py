@@ -10,8 +10,10 @@ from urllib.parse import quote
 import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
 
+from components.cron import cron_problem
+
 from ..client.types import JsonObject
-from ._check import CPUS, DOCKER_MEMORY, MONGO_PASSWORD, MONGO_USER, Checker, is_valid_cron
+from ._check import CPUS, DOCKER_MEMORY, MONGO_PASSWORD, MONGO_USER, Checker
 from ._diff import FieldRule, environment_name, identity, text_or_none
 from ._placed import PlacedProvider, Rows
 from ._resource import args_to_props, with_secret_outputs
@@ -124,8 +126,11 @@ class MongoDatabaseProvider(PlacedProvider):
         checker.pattern("limits_memory", DOCKER_MEMORY, "a Docker memory size such as '512m' or '2g'")
         checker.pattern("limits_cpus", CPUS, "a number of CPUs such as '0.5' or '2'")
         cron = checker.known("backup_cron")
-        if cron is not None and (not isinstance(cron, str) or not is_valid_cron(cron)):
-            checker.fail("backup_cron", f"must be a 5-field cron expression or an alias such as 'daily', got {cron!r}")
+        # The config's rule (components/cron.py): what Coolify's validate_cron_expression() accepts.
+        problem = None if cron is None else cron_problem(cron) if isinstance(cron, str) else "not text"
+        if problem:
+            checker.fail("backup_cron", f"must be a 5-field cron expression or an alias such as 'daily', got {cron!r}: "
+                                        f"{problem}")
         retention = checker.known("backup_retention")
         if retention is not None:
             if (

@@ -7,11 +7,12 @@ exactly 5 fields; numbers, `*`, ranges `a-b`, steps on `*` or a range, lists; mo
 only alone in their field; a step from 1 to the field's maximum; and some date within 27 years must
 match, with day-of-month AND weekday both required (it checks both registers). croniter does the
 ranges and the date search; the stricter token rules are checked here first.
+
+The one rule for both checks: the config's (`penpal:mongo.backupCron`) and the MongoDB provider's
+(`backup_cron`), so neither passes what the other refuses. No Pulumi or pydantic here.
 """
 
 from __future__ import annotations
-
-from croniter import CroniterBadDateError, croniter
 
 # VALID_CRON_STRINGS in Coolify's bootstrap/helpers/constants.php.
 COOLIFY_CRON_ALIASES = frozenset(
@@ -63,6 +64,9 @@ def cron_problem(expression: str) -> str | None:
             problem = _element_problem(index, element)
             if problem:
                 return f"{_FIELDS[index]}: {problem}"
+    # croniter is imported where it is needed: the provider process pays for it only when a cron is checked.
+    from croniter import CroniterBadDateError, croniter
+
     if not croniter.is_valid(expression):
         return "croniter cannot parse it"
     try:
