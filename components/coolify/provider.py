@@ -134,13 +134,16 @@ def warn_once(message: str) -> None:
 
 
 def client_for(settings: ClientSettings) -> CoolifyClient:
-    """One client (one session, one version probe) per distinct settings in this process."""
+    """One client (one session, one version probe) per distinct settings in this process; one rate budget per token."""
     from .client.coolify import CoolifyClient  # only the provider process needs requests
 
     with _CLIENTS_LOCK:
         client = _CLIENTS.get(settings)
         if client is None:
-            client = CoolifyClient(settings)
+            # Coolify's rate limit counts per user, not per settings: clients of one token share one budget.
+            budget = next((other.http.budget for known, other in _CLIENTS.items()
+                           if (known.api_url, known.token) == (settings.api_url, settings.token)), None)
+            client = CoolifyClient(settings, budget)
             _CLIENTS[settings] = client
         return client
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -154,24 +155,46 @@ def test_429_is_retried_for_post_honouring_retry_after(
     assert len([p for p in client.projects.list() if p["name"] == "after-throttle"]) == 1
 
 
-def test_coolify_rate_limit_is_waited_out_and_the_request_succeeds(
-    client: CoolifyClient, sim: CoolifySimulator, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_coolify_rate_limit_is_waited_out_before_it_refuses(sim: CoolifySimulator) -> None:
     from tests.simulators.network import NetworkProfile
 
+    # Coolify's window is a minute; a 1 s one keeps the test short (the client is told the same).
     sim.set_network(NetworkProfile(coolify_rate_limit_per_minute=2))
-    slept: list[float] = []
+    sim.config.rate_window_s = 1.0
+    client = CoolifyClient(fast_settings(sim.url, rate_window_s=1.0))
+    started = time.monotonic()
+    names = [client.projects.create({"name": f"paced-{n}"}) for n in range(5)]
+    assert len(set(names)) == 5
+    # Two requests per window: the third and the fifth waited for a new window instead of being refused.
+    assert sim.throttled == 0 and sim.count("POST", "/projects") == 5
+    assert time.monotonic() - started >= 2.0 and client.http.budget.waited_s >= 2.0
 
-    def sleep(seconds: float) -> None:
-        slept.append(seconds)
-        sim.rate_limit_per_minute = 2  # the minute has passed: a new window
 
-    monkeypatch.setattr(urllib3.util.retry.time, "sleep", sleep)
-    names = [client.projects.create({"name": f"throttled-{n}"}) for n in range(3)]
-    assert len(set(names)) == 3
-    # The limiter's real answer (Retry-After: up to 60 s) is honoured, capped by retry_after_max_s (5 s in tests).
-    assert sim.throttled == 1 and slept == [5.0]
-    assert sim.count("POST", "/projects") == 4
+def test_rate_limit_already_used_by_another_process_is_counted(sim: CoolifySimulator) -> None:
+    from tests.simulators.coolify.testing import SimSession
+    from tests.simulators.network import NetworkProfile
+
+    sim.set_network(NetworkProfile(coolify_rate_limit_per_minute=5))
+    other = SimSession(sim, token=TOKEN)
+    assert all(other.get("/version").status_code == 200 for _ in range(3))  # e.g. the program's token checks
+    client = CoolifyClient(fast_settings(sim.url))
+    client.projects.create({"name": "fourth"})
+    client.projects.create({"name": "fifth"})
+    # Both answers said what is left in the window (0): the next request would wait for the minute to end.
+    assert sim.throttled == 0 and client.http.budget.wait_s() > 55
+
+
+def test_threads_sharing_a_budget_are_never_refused(sim: CoolifySimulator) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.simulators.network import NetworkProfile
+
+    sim.set_network(NetworkProfile(coolify_rate_limit_per_minute=4))
+    sim.config.rate_window_s = 1.0
+    client = CoolifyClient(fast_settings(sim.url, rate_window_s=1.0))
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(lambda _n: client.http.get("/version"), range(10)))
+    assert len(answers) == 10 and sim.throttled == 0 and sim.count("GET", "/version") == 10
 
 
 def test_503_then_success_is_retried_for_get(client: CoolifyClient, sim: CoolifySimulator) -> None:

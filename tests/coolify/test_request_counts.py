@@ -29,7 +29,7 @@ def requests_by_route(sim: CoolifySimulator) -> Counter[tuple[str, str]]:
     return Counter((r.method, (r.route or r.path).removeprefix("/api/v1")) for r in sim.requests)
 
 
-def test_env_vars_create_and_update_write_once_and_read_once(
+def test_env_vars_create_writes_once_and_update_writes_once_and_reads_once(
     make_provider: MakeProvider, seed: Any, sim: CoolifySimulator
 ) -> None:
     app = make_provider(ApplicationProvider).create(app_inputs(seed))
@@ -37,9 +37,9 @@ def test_env_vars_create_and_update_write_once_and_read_once(
     sim.reset_counts()
     inputs = {"application_uuid": app.id, "variables": {"A": "1", "B": "2"}, "build_time_keys": []}
     created = provider.create(inputs)
-    assert requests_by_route(sim) == {("PATCH", "/applications/{uuid}/envs/bulk"): 1,
-                                      ("GET", "/applications/{uuid}/envs"): 1}
-    assert created.outs["keys"] == ["A", "B"]
+    # Every key is written on create, and the bulk answer carries the stored rows: no list.
+    assert requests_by_route(sim) == {("PATCH", "/applications/{uuid}/envs/bulk"): 1}
+    assert created.outs["keys"] == ["A", "B"] and created.outs["variables"] == {"A": "1", "B": "2"}
 
     sim.reset_counts()
     news = {**inputs, "variables": {"A": "1", "B": "3"}}
@@ -49,6 +49,28 @@ def test_env_vars_create_and_update_write_once_and_read_once(
     [patch] = [r for r in sim.requests if r.method == "PATCH"]
     assert [item["key"] for item in patch.body["data"]] == ["B"]
     assert updated.outs["keys"] == ["A", "B"]
+
+    sim.reset_counts()
+    removed = provider.update(app.id, updated.outs, {**inputs, "variables": {"A": "5"}})
+    # A removed key needs the row uuids of the list, even when every kept key was written.
+    assert requests_by_route(sim) == {("PATCH", "/applications/{uuid}/envs/bulk"): 1,
+                                      ("GET", "/applications/{uuid}/envs"): 1,
+                                      ("DELETE", "/applications/{uuid}/envs/{env_uuid}"): 2}
+    assert removed.outs["keys"] == ["A"]
+
+
+def test_env_vars_create_adopts_a_key_made_by_hand_from_the_bulk_answer(
+    make_provider: MakeProvider, seed: Any, sim: CoolifySimulator, client: CoolifyClient
+) -> None:
+    app = make_provider(ApplicationProvider).create(app_inputs(seed))
+    client.http.post(f"/applications/{app.id}/envs", {"key": "A", "value": "by hand", "is_buildtime": False})
+    sim.reset_counts()
+    created = make_provider(ApplicationEnvVarsProvider).create(
+        {"application_uuid": app.id, "variables": {"A": "1"}, "build_time_keys": ["A"]})
+    assert requests_by_route(sim) == {("PATCH", "/applications/{uuid}/envs/bulk"): 1}
+    assert created.outs["build_time_keys"] == ["A"] and created.outs["variables"] == {"A": "1"}
+    stored = [r for r in sim.state.env_vars if r["_application_uuid"] == app.id and r["key"] == "A"]
+    assert [(r["value"], r["is_buildtime"]) for r in stored if not r["is_preview"]] == [("1", True)]
 
 
 def test_env_vars_update_rewrites_a_key_deleted_by_hand_without_a_refresh(

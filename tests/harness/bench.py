@@ -108,9 +108,9 @@ NEEDED: dict[Step, tuple[Route, ...]] = {
     ("coolify:Application", "update"): ((C, "PATCH", f"{CV1}/applications/{{uuid}}"),
                                         (C, "GET", f"{CV1}/applications/{{uuid}}")),
     ("coolify:Application", "read"): ((C, "GET", f"{CV1}/applications/{{uuid}}"),),
-    # One bulk upsert for the whole set, one list.
-    ("coolify:ApplicationEnvVars", "create"): ((C, "PATCH", f"{CV1}/applications/{{uuid}}/envs/bulk"),
-                                               (C, "GET", f"{CV1}/applications/{{uuid}}/envs")),
+    # One bulk upsert for the whole set; on create its answer is the read-back (each row as stored,
+    # ApplicationsController::create_bulk_envs). An update also lists, to see keys changed by hand.
+    ("coolify:ApplicationEnvVars", "create"): ((C, "PATCH", f"{CV1}/applications/{{uuid}}/envs/bulk"),),
     ("coolify:ApplicationEnvVars", "update"): ((C, "PATCH", f"{CV1}/applications/{{uuid}}/envs/bulk"),
                                                (C, "GET", f"{CV1}/applications/{{uuid}}/envs")),
     ("coolify:ApplicationEnvVars", "read"): ((C, "GET", f"{CV1}/applications/{{uuid}}/envs"),),

@@ -290,6 +290,22 @@ def test_env_bulk_upserts_drops_unknown_fields_and_is_not_atomic(api: SimSession
         "message": "Bulk data is required."}
 
 
+def test_env_bulk_answers_each_row_as_stored_a_created_one_without_unloaded_defaults(
+        api: SimSession, seed: Seed) -> None:
+    app = create_app(api, seed)
+    api.patch(f"/applications/{app}/envs/bulk", json={"data": [{"key": "OLD", "value": "1"}]})
+    answer = api.patch(f"/applications/{app}/envs/bulk", json={"data": [
+        {"key": "OLD", "value": " 2 ", "is_buildtime": False}, {"key": "NEW", "value": "3"}]}).json()
+    listed = {r["key"]: r for r in api.get(f"/applications/{app}/envs").json() if not r["is_preview"]}
+    assert [r["key"] for r in answer] == ["OLD", "NEW"]
+    old, new = answer
+    # An updated row was loaded from the database: the answer is the row as listed.
+    assert old == listed["OLD"] and (old["value"], old["is_buildtime"]) == ("2", False)
+    # A created row is the model create() returned: no is_required or order, the rest as listed.
+    assert "is_required" not in new and "order" not in new
+    assert new == {k: v for k, v in listed["NEW"].items() if k not in ("is_required", "order")}
+
+
 def test_env_delete_by_uuid_leaves_the_preview_copy(api: SimSession, seed: Seed) -> None:
     app = create_app(api, seed)
     uuid = api.post(f"/applications/{app}/envs", json={"key": "GONE", "value": "x"}).json()["uuid"]

@@ -9,6 +9,7 @@ from .deployments import DeploymentsApi
 from .http import CoolifyHttp
 from .private_keys import PrivateKeysApi
 from .projects import EnvironmentsApi, ProjectsApi
+from .rate_budget import RateBudget
 from .s3_storages import S3StoragesApi
 from .servers import ServersApi
 from .settings import ClientSettings
@@ -18,13 +19,14 @@ from .version import CoolifyVersion, VersionProbe
 class CoolifyClient:
     """Typed entry point to the Coolify REST API (v4.1.0 and newer).
 
-    Retries: 429 for every method honouring `Retry-After`; 502/503/504 and read timeouts only for
+    Paces itself to Coolify's rate limit (`RateBudget`, shared by the clients of one token given the same
+    budget). Retries: 429 for every method honouring `Retry-After`; 502/503/504 and read timeouts only for
     GET, PUT, PATCH and DELETE, with exponential backoff (urllib3 `Retry`).
     """
 
-    def __init__(self, settings: ClientSettings) -> None:
+    def __init__(self, settings: ClientSettings, budget: RateBudget | None = None) -> None:
         self.settings = settings
-        self.http = CoolifyHttp(settings)
+        self.http = CoolifyHttp(settings, budget)
         self.versions = VersionProbe(self.http)
         self.projects = ProjectsApi(self.http)
         self.environments = EnvironmentsApi(self.http)

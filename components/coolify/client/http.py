@@ -10,6 +10,7 @@ from urllib3.exceptions import MaxRetryError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from .errors import CONNECTION_HINT, TIMEOUT_HINT, CoolifyConnectionError, CoolifyTimeoutError, api_error
+from .rate_budget import RateBudget
 from .settings import ClientSettings
 
 # 5xx and read timeouts are retried only where repeating the call cannot duplicate a write.
@@ -51,10 +52,12 @@ def build_retry(settings: ClientSettings) -> CoolifyRetry:
 class CoolifyHttp:
     """Sends requests under `<url>/api/v1` and returns parsed bodies, or raises a typed error."""
 
-    def __init__(self, settings: ClientSettings) -> None:
+    def __init__(self, settings: ClientSettings, budget: RateBudget | None = None) -> None:
         if not settings.url.strip():
             raise ValueError("Coolify URL is empty")
         self._api_url = settings.api_url
+        # Paces every request to Coolify's rate limit; shared by the clients of one token in a process.
+        self.budget = budget if budget is not None else RateBudget(window_s=settings.rate_window_s)
         self._timeout = (settings.connect_timeout_s, settings.read_timeout_s)
         self._session = requests.Session()
         self._session.headers.update(
@@ -90,10 +93,13 @@ class CoolifyHttp:
     ) -> Any:
         """Call `<api>/<path>`; returns decoded JSON (or text for plain-text answers such as /version)."""
         url = f"{self._api_url}{path}"
+        self.budget.acquire()
+        answered: requests.structures.CaseInsensitiveDict[str] | None = None
         try:
             response = self._session.request(
                 method, url, json=body, params=_query(params), timeout=self._timeout, allow_redirects=False
             )
+            answered = response.headers
         except requests.exceptions.Timeout as error:
             raise self._timeout_error(method, path) from error
         except requests.exceptions.ConnectionError as error:
@@ -104,6 +110,8 @@ class CoolifyHttp:
                 method=method,
                 path=path,
             ) from error
+        finally:
+            self.budget.release(answered)
         decoded = _decode(response)
         if response.status_code >= 400:
             raise api_error(response.status_code, decoded, method=method, path=path)

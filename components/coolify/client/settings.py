@@ -23,6 +23,8 @@ class ClientSettings:
     # Coolify answers a full deploy queue with `Retry-After: 60`; wait at most this long per retry.
     retry_after_max_s: float = 120.0
     poll_interval_s: float = 2.0
+    # Coolify's rate limit window (`Limit::perMinute` in RouteServiceProvider); the limit comes from its headers.
+    rate_window_s: float = 60.0
     delete_timeout_s: float = 300.0
 
     @property

@@ -160,7 +160,8 @@ class ApplicationEnvVarsProvider(CoolifyProvider):
 
         The state says what was applied, so no read is needed before writing: one bulk upsert and
         one list. A key the list shows missing or with the wrong flag (changed by hand since) is
-        written again.
+        written again. When every managed key was just written (a create) and nothing is to be
+        removed, the bulk answer is the read-back: Coolify answers each row as stored.
         """
         envs = self.client.application_envs
         variables: Mapping[str, Any] = props.get("variables") or {}
@@ -171,10 +172,16 @@ class ApplicationEnvVarsProvider(CoolifyProvider):
             if key not in previous_values or previous_values[key] != variables[key]
             or (key in was_build) != (key in build_keys)
         ]
+        written: list[JsonObject] = []
         if changed:
             # One bulk upsert instead of a call per key; it never deletes keys it is not given.
-            envs.upsert_many(application_uuid, [_item(key, variables[key], key in build_keys) for key in changed])
-        rows = envs.list(application_uuid)
+            items = [_item(key, variables[key], key in build_keys) for key in changed]
+            written = envs.upsert_many(application_uuid, items)
+        removed = set(previous_keys) - set(variables)
+        answered = {row.get("key") for row in written if not row.get("is_preview")}
+        # The bulk answer carries the stored rows (ApplicationsController::create_bulk_envs): no list when it
+        # covers every managed key. Deleting a key needs the row uuids of the list (and its preview copy).
+        rows = written if not removed and answered >= set(variables) else envs.list(application_uuid)
         current = {row["key"]: row for row in rows if not row.get("is_preview")}
         drifted = [
             key for key in sorted(variables)
@@ -186,7 +193,6 @@ class ApplicationEnvVarsProvider(CoolifyProvider):
             readable = _values_readable(rows, variables)
             rows = [row for row in rows if row.get("is_preview") or row.get("key") not in drifted]
             rows += [_written_row(key, variables[key], key in build_keys, readable) for key in drifted]
-        removed = set(previous_keys) - set(variables)
         self._delete_keys(application_uuid, rows, removed)
         return [row for row in rows if row.get("key") not in removed]
 

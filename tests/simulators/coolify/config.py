@@ -94,6 +94,8 @@ class SimConfig:
     outcomes: dict[str, DeployOutcome] = field(default_factory=dict)  # per application uuid
     # Coolify's `throttle:api` limiter: API_RATE_LIMIT requests per minute, 200 by default (config/api.php).
     rate_limit_per_minute: int | None = 200
+    # The limiter's window: Limit::perMinute decays after 60 s (RouteServiceProvider). Shorter only in tests.
+    rate_window_s: float = 60.0
     # Settings a new server gets instead of Coolify's defaults (concurrent_builds 2, deployment_queue_limit 25).
     server_settings: dict[str, Any] = field(default_factory=dict)
     # The only hosts an S3 endpoint may name (the simulator's DNS; it never connects): host -> IPs.

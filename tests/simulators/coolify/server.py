@@ -446,7 +446,7 @@ class CoolifySimulator:
         now = time.monotonic()
         window = self._rate_windows.get(key)
         if window is None or now >= window.reset_at:
-            window = self._rate_windows[key] = RateWindow(reset_at=now + 60)
+            window = self._rate_windows[key] = RateWindow(reset_at=now + self.config.rate_window_s)
         if window.hits >= limit:
             self._throttled += 1
             retry_after = max(1, math.ceil(window.reset_at - now))

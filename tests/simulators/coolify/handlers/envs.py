@@ -24,6 +24,10 @@ KEY_MESSAGES = {
 }
 
 
+# Columns of a row the bulk endpoint creates that its answer lacks (database defaults, not set by `create()`).
+CREATE_UNLOADED = frozenset({"is_required", "order"})
+
+
 def _rules() -> Rules:
     rules: Rules = {
         "key": ["required", "string", "max:255", Regex(r"\A[A-Za-z_][A-Za-z0-9_.]*\Z")],
@@ -145,10 +149,14 @@ def bulk_update_envs(ctx: Ctx) -> Response:
         env = _find(ctx, app, _lookup_key(item["key"]), parse_bool(item.get("is_preview")))
         if env is None:
             env = create_env_rows(ctx, app, item)
+            # The answered row is the model `create()` returned: columns it was not given and whose value
+            # is a database default (is_required, order) are not loaded (ApplicationsController::create_bulk_envs).
+            payload = {k: v for k, v in env_payload(env, ctx.can_read_sensitive).items() if k not in CREATE_UNLOADED}
         else:
             apply_update(env, item)
             ctx.store.touch(env)
-        returned.append(env_payload(env, ctx.can_read_sensitive))
+            payload = env_payload(env, ctx.can_read_sensitive)
+        returned.append(payload)
     return ok(returned, 201)
 
 
