@@ -174,3 +174,29 @@ def test_staging_location_change_replaces_the_server(local: Deployment, tmp_path
     assert new["id"] != old["id"] and new["location"]["name"] == "nbg1"
     assert sims.hcloud.server(old["id"]) is None
 
+
+@pytest.mark.parametrize("closed", ["api disabled", "ip not allowed"])
+def test_a_closed_coolify_api_stops_preview_and_up_with_one_line(local: Deployment, prod: auto.Stack,
+                                                                 closed: str) -> None:
+    sims, project, _ = local
+    before = managed(prod)
+    sims.reset_counts()
+    if closed == "api disabled":
+        sims.coolify.api_enabled = False
+        expected = (f"The Coolify API of {sims.coolify.url} is disabled (Coolify answered 403 \"API is disabled.\"). "
+                    "Enable it in Coolify under Settings > Advanced > API Access")
+    else:
+        sims.coolify.allowed_ips = "203.0.113.0/24"
+        expected = (f"The Coolify instance {sims.coolify.url} does not accept API calls from this machine's IP "
+                    "address")
+    try:
+        for command in (("preview",), ("up", "--yes", "--skip-preview")):
+            output = refused(project, *command)
+            assert expected in output
+            assert "lacks the Coolify ability" not in output
+            assert "Traceback" not in output
+    finally:
+        sims.coolify.api_enabled = True
+        sims.coolify.allowed_ips = None
+    assert writes(sims) == []
+    assert managed(prod) == before
