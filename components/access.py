@@ -2,13 +2,23 @@
 
 A preview needs read access to Coolify, Hetzner Cloud and GitHub; an `up` needs write access to all three,
 and a deploy-only `penpal:deployToken` (the service repos' COOLIFY_API_TOKEN) that can deploy and do
-nothing else. Nothing here changes anything: each write probe is a request the API refuses, and *how* it
-refuses tells the permission apart (a permission check answers 403 before the body is validated; a token
-that may write reaches validation and gets 400/422).
+nothing else. What each probe relies on, and where that is written down:
+
+- Coolify: each /v1 route runs `auth:sanctum`, `api.token.team`, ApiAllowed and `api.ability:<x>` before
+  its controller (routes/api.php; Laravel runs route middleware before the controller), so a missing
+  ability is a 403 whatever the body, and a token holding it reaches the controller's own 400/422.
+- Hetzner Cloud: a Read token "will only be allowed to perform GET requests" (docs.hetzner.com, "Generating
+  an API token"; error `token_readonly`). With an SSH key in the project, the write probe is an update of
+  it without fields (200, changes nothing); in an empty project it is a create without fields, where a Read
+  & Write token's `invalid_input` relies on the method check coming first (not documented).
+- GitHub: a classic token's scopes (X-OAuth-Scopes) and its user's `permissions` on each repository, read
+  only. A fine-grained token's permissions cannot be read, and GitHub documents neither a 403 nor a 422 for
+  an invalid "Create or update a repository secret": the probe creates a secret and deletes it again.
 """
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -17,6 +27,7 @@ from urllib.parse import urlsplit
 
 import pulumi
 import requests
+from nacl.public import PublicKey, SealedBox
 
 from components.config import StackConfig
 from components.coolify.client.errors import ENABLE_API_HINT
@@ -24,6 +35,7 @@ from components.coolify.client.errors import ENABLE_API_HINT
 # A probe never waits long: a slow API fails the check with a clear line instead of hanging the run.
 _TIMEOUT_S = 15.0
 _PROBE_SECRET = "PENPAL_TOKEN_PROBE"
+_PROBE_VALUE = "written and deleted by the penpal-infra token check"
 # The two 403 bodies of app/Http/Middleware/ApiAllowed.php (Coolify), keyed by their `message`.
 _COOLIFY_API_DISABLED = "API is disabled."
 _COOLIFY_IP_NOT_ALLOWED = "You are not allowed to access the API."
@@ -249,15 +261,24 @@ class _Checker:
             return
         if need is Need.READ:
             return
-        # docs.hetzner.cloud, Errors: a Read token "is only allowed to perform GET requests" (403
-        # `token_readonly`; `forbidden` for other missing permissions). A Read & Write token reaches input
-        # validation: an empty body is 400 `invalid_input`.
-        answer = self.call(key, "POST", f"{api}/ssh_keys", token, {})
+        # docs.hetzner.cloud, Errors: `token_readonly` (403) "The token is only allowed to perform GET
+        # requests"; `forbidden` (403) for other missing permissions.
+        keys = answer.body.get("ssh_keys") if isinstance(answer.body, dict) else None
+        if isinstance(keys, list) and keys and isinstance(keys[0], dict) and "id" in keys[0]:
+            # "Update an SSH key" with no field answers 200 and changes nothing: name and labels are optional
+            # (docs.hetzner.cloud; hcloud-python's SSHKeysClient.update sends only the fields it is given).
+            answer = self.call(key, "PUT", f"{api}/ssh_keys/{keys[0]['id']}", token, {})
+            expected: tuple[int, ...] = (200,)
+        else:
+            # An empty project: "Create an SSH key" without its required name and public_key is 400
+            # `invalid_input` for a Read & Write token, if the read-only check comes first (not documented).
+            answer = self.call(key, "POST", f"{api}/ssh_keys", token, {})
+            expected = (400, 422)
         if answer is None or self.refused(key, answer):
             return
         if answer.status == 403:
             self.problems.append(f"{key} cannot write ({_message(answer)}): an up needs a Read & Write token")
-        elif answer.status not in (400, 422):
+        elif answer.status not in expected:
             self.problems.append(f"{key}: unexpected answer to the write check ({_message(answer)})")
 
     # --- GitHub --------------------------------------------------------------------------------------
@@ -268,6 +289,7 @@ class _Checker:
         token = self.access.github_token
         repos = self.access.github_repos
         scopes: str | None = None
+        permissions: dict[str, Any] = {}
         # A token that cannot see a private repo gets 404, not 403 (GitHub hides what it does not show).
         for repo in repos or ("",):
             url = f"{api}/repos/{owner}/{repo}" if repo else f"{api}/user"
@@ -279,36 +301,91 @@ class _Checker:
                 self.problems.append(f"{key} cannot read {what} ({_message(answer)})")
                 return
             scopes = answer.headers.get("X-OAuth-Scopes", scopes)
+            if repo and isinstance(answer.body, dict) and isinstance(answer.body.get("permissions"), dict):
+                permissions[repo] = answer.body["permissions"]
         if need is Need.READ or not repos:
             return
         if scopes is not None:
-            # A classic token lists its scopes in X-OAuth-Scopes: private repos need `repo`; committing a
-            # file under .github/workflows also needs `workflow` (docs.github.com, "Scopes for OAuth apps").
-            held = {scope.strip() for scope in scopes.split(",") if scope.strip()}
-            wanted = ["repo"] + (["workflow"] if self.access.writes_workflows else [])
-            missing = [scope for scope in wanted if scope not in held]
-            if missing:
-                self.problems.append(f"{key} lacks the scope(s) {', '.join(missing)} (it has: {scopes or 'none'})")
+            self.check_github_classic(key, scopes, permissions)
             return
-        # Fine-grained tokens have no scope header. Without a permission GitHub answers 403 "Resource not
-        # accessible by personal access token" and names it in X-Accepted-GitHub-Permissions; a token with
-        # `secrets: write` reaches validation, where a body without encrypted_value is a 422.
+        # Fine-grained tokens (and GitHub App tokens) have no scope header, and GitHub offers no way to read
+        # a token's permissions. The only write whose answers are documented both ways is a real one: a
+        # probe secret is created (201 Created, 204 if a failed check left it) and deleted again (204).
         for repo in repos:
-            url = f"{api}/repos/{owner}/{repo}/actions/secrets/{_PROBE_SECRET}"
-            answer = self.call(key, "PUT", url, token, {})
-            if answer is None or self.refused(key, answer):
+            if not self.github_secret_round_trip(key, api, owner, repo, token):
                 return
-            if answer.status in (403, 404):
-                needed = answer.headers.get("X-Accepted-GitHub-Permissions", "secrets=write")
+
+    def check_github_classic(self, key: str, scopes: str, permissions: dict[str, Any]) -> None:
+        """A classic token: its scopes (X-OAuth-Scopes) and its user's role in each repository, all read-only.
+
+        docs.github.com, "Scopes for OAuth apps": X-OAuth-Scopes lists the token's scopes; private repos
+        need `repo`, committing under .github/workflows also `workflow`. "Create or update a repository
+        secret" needs write access to the repository, as a commit does; "Get a repository" gives the
+        authenticated user's `permissions` (`push` is write access).
+        """
+        owner = self.access.github_owner
+        held = {scope.strip() for scope in scopes.split(",") if scope.strip()}
+        wanted = ["repo"] + (["workflow"] if self.access.writes_workflows else [])
+        missing = [scope for scope in wanted if scope not in held]
+        if missing:
+            self.problems.append(f"{key} lacks the scope(s) {', '.join(missing)} (it has: {scopes or 'none'})")
+            return
+        for repo, granted in permissions.items():
+            if not granted.get("push"):
+                role = "read" if granted.get("pull") else "no"
                 self.problems.append(
-                    f"{key} cannot write Actions secrets of {owner}/{repo} ({_message(answer)}; needs {needed})"
+                    f"{key} belongs to a user with {role} access to {owner}/{repo}: an up writes its Actions "
+                    "secrets, which needs write access"
                 )
                 return
-            if answer.status != 422:
-                self.problems.append(
-                    f"{key}: unexpected answer to the write check on {owner}/{repo} ({_message(answer)})"
-                )
-                return
+
+    def github_secret_round_trip(self, key: str, api: str, owner: str, repo: str, token: str) -> bool:
+        """Creates and deletes the probe secret in `repo`; records what stopped it. True if the token wrote.
+
+        docs.github.com REST "Actions secrets": the public key answers 200, "Create or update a repository
+        secret" 201 (created) or 204 (updated), "Delete a repository secret" 204. "Troubleshooting the REST
+        API": a fine-grained token without the permission gets 403 "Resource not accessible by personal
+        access token", and X-Accepted-GitHub-Permissions names the permission the route needs.
+        """
+        secrets = f"{api}/repos/{owner}/{repo}/actions/secrets"
+        answer = self.call(key, "GET", f"{secrets}/public-key", token)
+        if answer is None or self.refused(key, answer):
+            return False
+        public_key = answer.body if isinstance(answer.body, dict) else {}
+        if answer.status != 200 or not isinstance(public_key.get("key"), str) or "key_id" not in public_key:
+            # Reading the key needs `secrets: read`; a token without it cannot write secrets either.
+            self.github_refusal(key, owner, repo, answer, needed="secrets=write")
+            return False
+        sealed = _seal(public_key["key"], _PROBE_VALUE)
+        body = {"encrypted_value": sealed, "key_id": str(public_key["key_id"])}
+        answer = self.call(key, "PUT", f"{secrets}/{_PROBE_SECRET}", token, body)
+        if answer is None or self.refused(key, answer):
+            return False
+        if answer.status not in (201, 204):
+            self.github_refusal(key, owner, repo, answer)
+            return False
+        answer = self.call(key, "DELETE", f"{secrets}/{_PROBE_SECRET}", token)
+        if answer is not None and answer.status != 204:
+            self.problems.append(
+                f"{key}: the token check could not delete its probe secret {_PROBE_SECRET} from {owner}/{repo} "
+                f"({_message(answer)}); delete it under Settings > Secrets and variables > Actions"
+            )
+        return True
+
+    def github_refusal(self, key: str, owner: str, repo: str, answer: _Answer, needed: str | None = None) -> None:
+        if answer.status in (403, 404):
+            needed = needed or answer.headers.get("X-Accepted-GitHub-Permissions", "secrets=write")
+            self.problems.append(
+                f"{key} cannot write Actions secrets of {owner}/{repo} ({_message(answer)}; needs {needed})"
+            )
+        else:
+            self.problems.append(f"{key}: unexpected answer to the write check on {owner}/{repo} ({_message(answer)})")
+
+
+def _seal(public_key: str, value: str) -> str:
+    """`value` sealed for the repository's public key, as GitHub's "Encrypting secrets for the REST API" says."""
+    box = SealedBox(PublicKey(base64.b64decode(public_key)))
+    return base64.b64encode(box.encrypt(value.encode())).decode()
 
 
 def _run(need: Need) -> str:
