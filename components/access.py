@@ -19,6 +19,7 @@ nothing else. What each probe relies on, and where that is written down:
 from __future__ import annotations
 
 import base64
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -34,6 +35,10 @@ from components.coolify.client.errors import ENABLE_API_HINT
 
 # A probe never waits long: a slow API fails the check with a clear line instead of hanging the run.
 _TIMEOUT_S = 15.0
+# Coolify's throttle refuses a probe with 429 and `Retry-After` (at most its 60 s window; Laravel
+# ThrottleRequests::getHeaders) when an earlier run of the same user used up the minute: wait that long, twice at most.
+_RETRY_AFTER_MAX_S = 61.0
+_TRIES_WHEN_THROTTLED = 3
 _PROBE_SECRET = "PENPAL_TOKEN_PROBE"
 _PROBE_VALUE = "written and deleted by the penpal-infra token check"
 # The two 403 bodies of app/Http/Middleware/ApiAllowed.php (Coolify), keyed by their `message`.
@@ -96,16 +101,22 @@ Send = Callable[[str, str, str, Any], _Answer]
 """(method, url, bearer token, JSON body or None) -> answer; raises requests.RequestException."""
 
 
-def _sender(session: requests.Session) -> Send:
+def _sender(session: requests.Session, sleep: Callable[[float], None] = time.sleep) -> Send:
     def send(method: str, url: str, token: str, body: Any) -> _Answer:
-        response = session.request(
-            method,
-            url,
-            json=body,
-            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
-            timeout=_TIMEOUT_S,
-            allow_redirects=False,
-        )
+        for tries_left in reversed(range(_TRIES_WHEN_THROTTLED)):
+            response = session.request(
+                method,
+                url,
+                json=body,
+                headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+                timeout=_TIMEOUT_S,
+                allow_redirects=False,
+            )
+            wait = _retry_after(response) if response.status_code == 429 and tries_left else None
+            if wait is None:
+                break
+            # Refused before anything ran (the throttle comes before the controller): sending again is safe.
+            sleep(wait)
         try:
             parsed: Any = response.json()
         except ValueError:
@@ -113,6 +124,16 @@ def _sender(session: requests.Session) -> Send:
         return _Answer(response.status_code, parsed, response.headers)
 
     return send
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    """Seconds a 429 asks to wait (`Retry-After` in seconds), if short enough to wait here."""
+    raw = response.headers.get("Retry-After", "")
+    try:
+        seconds = float(raw)
+    except ValueError:
+        return None
+    return seconds if 0 <= seconds <= _RETRY_AFTER_MAX_S else None
 
 
 def _message(answer: _Answer) -> str:

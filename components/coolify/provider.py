@@ -21,6 +21,7 @@ from components.tokens import COOLIFY, resolve_token
 
 from .client import ClientSettings, CoolifyApiError, CoolifyConfigError, CoolifyError, NotFoundError
 from .client.errors import CoolifyRequestError, is_transient
+from .client.rate_budget import RateBudget
 from .client.waiting import poll, wait_until_gone
 from .resources._diff import FieldRule, changed_fields
 from .resources._listing import EnvironmentListing
@@ -143,9 +144,18 @@ def client_for(settings: ClientSettings) -> CoolifyClient:
             # Coolify's rate limit counts per user, not per settings: clients of one token share one budget.
             budget = next((other.http.budget for known, other in _CLIENTS.items()
                            if (known.api_url, known.token) == (settings.api_url, settings.token)), None)
+            if budget is None:
+                budget = RateBudget(settings.rate_window_s, on_wait=_rate_limit_notice)
             client = CoolifyClient(settings, budget)
             _CLIENTS[settings] = client
         return client
+
+
+def _rate_limit_notice(limit: int, _seconds: float) -> None:
+    warn_once(
+        f"Coolify's API rate limit ({limit} requests per minute for this token's user, API_RATE_LIMIT) is used up: "
+        "waiting for the next minute before sending more, instead of being refused."
+    )
 
 
 class CoolifyProvider(ResourceProvider):

@@ -165,3 +165,16 @@ def test_an_up_needs_read_sensitive_once_a_private_key_is_there(access: ApiAcces
             "from it; an up needs 'root', or 'read', 'write', 'deploy' and 'read:sensitive')",
         )
         assert problems(local, Need.WRITE) == ()
+
+
+def test_a_minute_used_up_by_an_earlier_run_is_waited_out(access: ApiAccess) -> None:
+    with CoolifySimulator(tokens={ROOT: {"root"}}) as coolify:
+        # Coolify's window is a minute; 2 s keeps the test short.
+        coolify.rate_limit_per_minute = 4  # an up's four probes fit in one window
+        coolify.config.rate_window_s = 2.0
+        for _ in range(4):  # the end of an earlier run of the same user
+            requests.get(f"{coolify.url}/api/v1/version", headers={"Authorization": f"Bearer {ROOT}"}, timeout=10)
+        assert problems(replace(access, coolify_url=coolify.url, deploy_token=None), Need.WRITE) == ()
+        # The first probe was refused, waited `Retry-After` and went through; the rest fit the new window.
+        assert coolify.throttled == 1
+        assert [r.status for r in coolify.requests if r.method == "POST"] == [422, 400]

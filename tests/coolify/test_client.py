@@ -21,6 +21,7 @@ from components.coolify.client import (
     UnprocessableError,
 )
 from components.coolify.client.errors import api_error, normalize_field_errors
+from components.coolify.client.rate_budget import RateBudget
 from components.coolify.client.version import gate_fields
 from tests.coolify.conftest import TOKEN, Recorder, fast_settings
 
@@ -161,13 +162,15 @@ def test_coolify_rate_limit_is_waited_out_before_it_refuses(sim: CoolifySimulato
     # Coolify's window is a minute; a 1 s one keeps the test short (the client is told the same).
     sim.set_network(NetworkProfile(coolify_rate_limit_per_minute=2))
     sim.config.rate_window_s = 1.0
-    client = CoolifyClient(fast_settings(sim.url, rate_window_s=1.0))
+    told: list[int] = []
+    budget = RateBudget(1.0, on_wait=lambda limit, _seconds: told.append(limit))
+    client = CoolifyClient(fast_settings(sim.url, rate_window_s=1.0), budget)
     started = time.monotonic()
     names = [client.projects.create({"name": f"paced-{n}"}) for n in range(5)]
     assert len(set(names)) == 5
     # Two requests per window: the third and the fifth waited for a new window instead of being refused.
     assert sim.throttled == 0 and sim.count("POST", "/projects") == 5
-    assert time.monotonic() - started >= 2.0 and client.http.budget.waited_s >= 2.0
+    assert time.monotonic() - started >= 2.0 and budget.waited_s >= 2.0 and told == [2, 2]
 
 
 def test_rate_limit_already_used_by_another_process_is_counted(sim: CoolifySimulator) -> None:

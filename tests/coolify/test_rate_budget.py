@@ -96,3 +96,14 @@ def test_after_the_window_ends_the_whole_limit_is_there_again() -> None:
     budget.release(answered(3, 1))
     budget.release(answered(3, 0))
     assert budget.wait_s() == 60 + MARGIN_S
+
+
+def test_an_answer_overtaken_by_later_ones_is_not_taken_for_a_new_window() -> None:
+    clock = Clock()
+    budget = RateBudget(clock=clock)
+    for _ in range(4):
+        budget.acquire()
+    # Four requests counted by Coolify in one window of 4; the answer computed second arrives last.
+    for remaining in (3, 1, 0, 2):
+        budget.release(answered(4, remaining))
+    assert budget.wait_s() == 60 + MARGIN_S

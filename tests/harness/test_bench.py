@@ -47,6 +47,15 @@ def test_minimum_of_application_creates_adds_one_listing_and_one_version_probe()
     assert both[ENVIRONMENT_LISTING] == 2  # one listing per adopting resource type
 
 
+def test_minimum_of_an_env_var_set_create_is_its_bulk_upsert_and_an_update_also_lists() -> None:
+    bulk = ("coolify", "PATCH", "/api/v1/applications/{uuid}/envs/bulk")
+    listing = ("coolify", "GET", "/api/v1/applications/{uuid}/envs")
+    assert minimum_requests({("coolify:ApplicationEnvVars", "create"): 2}) == Counter(
+        {bulk: 2, COOLIFY_VERSION_PROBE: 1})
+    assert minimum_requests({("coolify:ApplicationEnvVars", "update"): 1}) == Counter(
+        {bulk: 1, listing: 1, COOLIFY_VERSION_PROBE: 1})
+
+
 def test_minimum_of_a_refresh_is_one_read_per_resource_and_nothing_for_no_step() -> None:
     needed = minimum_requests({("hcloud:Server", "read"): 1, ("github:ActionsSecret", "read"): 4})
     assert needed == Counter({("hcloud", "GET", "/v1/servers/{id}"): 1,

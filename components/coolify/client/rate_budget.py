@@ -29,9 +29,16 @@ class RateBudget:
     using the same user (the Pulumi program's token checks, CI, another run).
     """
 
-    def __init__(self, window_s: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        window_s: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+        on_wait: Callable[[int, float], None] | None = None,
+    ) -> None:
         self._window_s = window_s
         self._clock = clock
+        # Told (limit, seconds) each time a request starts waiting for the next window.
+        self._on_wait = on_wait
         self._changed = threading.Condition()
         self._limit: int | None = None
         # Requests left in the window; None until an answer said (no limit is assumed before that).
@@ -39,6 +46,8 @@ class RateBudget:
         # The latest time the current window can end; None until an answer of this window arrived.
         self._ends_at: float | None = None
         self._in_flight = 0
+        # The most requests ever in flight at once: how far apart the order of answers and of counting can be.
+        self._peak_in_flight = 0
         self._waited_s = 0.0
 
     def __repr__(self) -> str:
@@ -68,11 +77,14 @@ class RateBudget:
                     break  # allowed, or nothing left to learn the window's end from: let the answer tell
                 # None left: wait for the window's end, or (end not known yet) for answers in flight to tell.
                 timeout = self._ends_at - now if self._ends_at is not None else None
+                if timeout is not None and self._on_wait is not None:
+                    self._on_wait(self._limit or 0, timeout)
                 self._changed.wait(timeout)
                 self._waited_s += self._clock() - now
             if self._left is not None:
                 self._left -= 1
             self._in_flight += 1
+            self._peak_in_flight = max(self._peak_in_flight, self._in_flight)
 
     def release(self, headers: Mapping[str, str] | None) -> None:
         """Account the answer of an acquired request (`headers` None when no answer came)."""
@@ -101,8 +113,9 @@ class RateBudget:
             # The first answer of a window: it started at the latest when this answer was computed.
             self._left = known if self._left is None else min(self._left, known)
             self._ends_at = now + self._window_s + MARGIN_S
-        elif self._left is not None and known > self._left + max(1, limit // 4):
-            # Far more left than this window can have: a new one started (earlier than assumed).
+        elif self._left is not None and known > self._left + max(limit // 4, 2 * self._peak_in_flight):
+            # Far more left than this window can have, more than answers overtaking each other explain
+            # (each says what was left when it was computed): a new window started, earlier than assumed.
             self._left = known
             self._ends_at = now + self._window_s + MARGIN_S
         else:
