@@ -19,6 +19,7 @@ nothing else. What each probe relies on, and where that is written down:
 from __future__ import annotations
 
 import base64
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -67,6 +68,13 @@ class ApiAccess:
     github_owner: str
     github_repos: tuple[str, ...]
     writes_workflows: bool = False
+    # Each stack probes with its own secret: staging's and prod's ups may run at once on the same repos.
+    probe_secret: str = _PROBE_SECRET
+
+
+def probe_secret_name(stack: str) -> str:
+    """`PENPAL_TOKEN_PROBE_<STACK>`: GitHub secret names hold only letters, digits and underscores (REST docs)."""
+    return f"{_PROBE_SECRET}_{re.sub(r'[^A-Za-z0-9_]', '_', stack).upper()}"
 
 
 class TokenCheckError(Exception):
@@ -379,16 +387,17 @@ class _Checker:
             return False
         sealed = _seal(public_key["key"], _PROBE_VALUE)
         body = {"encrypted_value": sealed, "key_id": str(public_key["key_id"])}
-        answer = self.call(key, "PUT", f"{secrets}/{_PROBE_SECRET}", token, body)
+        answer = self.call(key, "PUT", f"{secrets}/{self.access.probe_secret}", token, body)
         if answer is None or self.refused(key, answer):
             return False
         if answer.status not in (201, 204):
             self.github_refusal(key, owner, repo, answer)
             return False
-        answer = self.call(key, "DELETE", f"{secrets}/{_PROBE_SECRET}", token)
+        answer = self.call(key, "DELETE", f"{secrets}/{self.access.probe_secret}", token)
         if answer is not None and answer.status != 204:
             self.problems.append(
-                f"{key}: the token check could not delete its probe secret {_PROBE_SECRET} from {owner}/{repo} "
+                f"{key}: the token check could not delete its probe secret {self.access.probe_secret} from "
+                f"{owner}/{repo} "
                 f"({_message(answer)}); delete it under Settings > Secrets and variables > Actions"
             )
         return True
@@ -467,4 +476,5 @@ def access_from_config(cfg: StackConfig) -> ApiAccess:
         github_owner=cfg.github_owner,
         github_repos=tuple(dict.fromkeys(service.repo for service in cfg.services)),
         writes_workflows=any(service.write_workflow for service in cfg.services),
+        probe_secret=probe_secret_name(pulumi.get_stack()),
     )

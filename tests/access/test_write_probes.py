@@ -13,7 +13,7 @@ from dataclasses import replace
 import pytest
 import requests
 
-from components.access import ApiAccess, Need, TokenCheckError, check_access
+from components.access import ApiAccess, Need, TokenCheckError, check_access, probe_secret_name
 from tests.simulators.coolify import CoolifySimulator
 from tests.simulators.github import GithubSimulator
 from tests.simulators.hcloud import HcloudSimulator
@@ -177,3 +177,18 @@ def test_hetzner_in_an_empty_project_sends_a_create_without_fields(
     assert [(r.method, r.path, r.status) for r in hcloud.requests if r.method != "GET"] == [
         ("POST", "/v1/ssh_keys", 400)]
     assert hcloud.ssh_keys() == []
+
+
+def test_each_stack_probes_with_its_own_secret_so_concurrent_ups_do_not_collide(
+    coolify: CoolifySimulator, hcloud: HcloudSimulator
+) -> None:
+    assert probe_secret_name("staging") == "PENPAL_TOKEN_PROBE_STAGING"
+    assert probe_secret_name("team-prod.eu") == "PENPAL_TOKEN_PROBE_TEAM_PROD_EU"
+    with github_sim(FINE_GRAINED) as github:
+        # Prod's probe secret is still there (its check is between PUT and DELETE) while staging checks.
+        prod = replace(access_for(coolify, hcloud, github, FINE_GRAINED), probe_secret="PENPAL_TOKEN_PROBE_PROD")
+        github.inject("DELETE", SECRETS_ROUTE, 500, body={"message": "Server Error"})
+        assert len(problems(prod)) == 1
+        staging = replace(prod, probe_secret="PENPAL_TOKEN_PROBE_STAGING")
+        assert problems(staging) == ()
+        assert github.secret_names(OWNER, REPOS[0]) == ["PENPAL_TOKEN_PROBE_PROD"]
