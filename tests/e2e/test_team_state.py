@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -40,6 +39,7 @@ from tests.harness.local import (
     local_deployment,
     stack_config,
 )
+from tests.harness.processes import kill_session, session_members, wait_until_gone
 from tests.harness.s3 import VersityGateway
 from tools.state_backend import login
 
@@ -75,7 +75,7 @@ class Team:
         return [key for key in self.gateway.objects(BUCKET) if key.startswith(LOCKS)]
 
     def start_up(self) -> subprocess.Popen[str]:
-        """`pulumi up` as its own process group, so that a test can kill it with its plugins."""
+        """`pulumi up` in a session of its own (id: its pid), so that a test can kill it with all it started."""
         return subprocess.Popen(
             ["pulumi", "up", "--yes", "--skip-preview", "--stack", "staging", "--non-interactive"],
             cwd=self.project.project_dir, env={**os.environ, **self.project.env}, text=True,
@@ -127,6 +127,8 @@ def team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Team]:
             team = Team(gateway, sims, project, ssh_keys, None, SERVICE)  # type: ignore[arg-type]
             team.stack = project.stack("staging", team.config())
             yield team
+    # Every CLI these tests started, and all it started, has ended (the killed up's plugins included).
+    assert wait_until_gone("PULUMI_HOME", str(home)) == {}
 
 
 def cli(team: Team, *args: str) -> subprocess.CompletedProcess[str]:
@@ -227,8 +229,12 @@ def test_a_second_concurrent_up_is_refused_by_the_lock(team: Team) -> None:
 
 def test_a_killed_up_leaves_its_lock_until_pulumi_cancel(team: Team) -> None:
     with team.up_held_at_its_deployment("error") as (up, lock):
-        os.killpg(up.pid, signal.SIGKILL)  # the CLI, its language host and its plugins: no cleanup at all
+        # A CI runner that dies takes the whole process tree: the CLI, its language host, the program and
+        # every plugin (each in a process group of its own, all in the CLI's session). No cleanup at all.
+        assert any("pulumi-resource-" in command for command in session_members(up.pid).values())
+        kill_session(up.pid)
         up.wait(timeout=30)
+        assert session_members(up.pid) == {}
     # Coolify goes on without the killed CLI: the deployment it had queued runs to its end meanwhile (left
     # queued, the next up's deploy of the same commit would meet Coolify's duplicate-deploy skip: issue 10).
     team.sims.coolify.finish_deployments()
