@@ -39,7 +39,7 @@ from tests.harness.local import (
     local_deployment,
     stack_config,
 )
-from tests.harness.processes import kill_session, session_members, wait_until_gone
+from tests.harness.processes import kill, kill_session, session_members, wait_until_gone
 from tests.harness.s3 import VersityGateway
 from tools.state_backend import login
 
@@ -127,8 +127,11 @@ def team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Team]:
             team = Team(gateway, sims, project, ssh_keys, None, SERVICE)  # type: ignore[arg-type]
             team.stack = project.stack("staging", team.config())
             yield team
-    # Every CLI these tests started, and all it started, has ended (the killed up's plugins included).
-    assert wait_until_gone("PULUMI_HOME", str(home)) == {}
+    # Every CLI these tests started, and all it started, has ended (the killed up's plugins included);
+    # any left is killed after it is reported, so that a failure does not leak processes either.
+    left = wait_until_gone("PULUMI_HOME", str(home))
+    kill(left)
+    assert left == {}
 
 
 def cli(team: Team, *args: str) -> subprocess.CompletedProcess[str]:

@@ -82,3 +82,10 @@ def wait_until_gone(name: str, value: str, timeout_s: float = 10.0) -> dict[int,
     while (running := processes_with_env(name, value)) and time.monotonic() < deadline:
         time.sleep(0.1)
     return running
+
+
+def kill(pids: dict[int, str]) -> None:
+    """SIGKILL each of these processes (found by the functions above: a test's own) that still runs."""
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
