@@ -116,6 +116,7 @@ def test_unknown_fields_of_objects(install_mocks: InstallMocks, key: str, value:
         "0 0 29 2 *",
         "0 3 * * 7",
         "  0   3 * * *  ",
+        "5/1 3 * * *",  # a single value with step 1 is that value (poliander/cron validateValue)
     ],
 )
 def test_crons_coolify_accepts(install_mocks: InstallMocks, cron: str) -> None:
@@ -130,7 +131,9 @@ def test_crons_coolify_accepts(install_mocks: InstallMocks, cron: str) -> None:
         ("@midnight", "5 fields are needed (minute hour day month weekday), got 1"),
         ("0 3 * * mon-fri", "weekday: 'mon-fri' is not a number, '*', a range a-b or a step"),
         ("0 3 * jan,feb *", "month: 'jan' is not a number, '*', a range a-b or a step"),
-        ("5/10 * * * *", "minute: a step needs '*' or a range, not a single value: '5/10'"),
+        ("5/10 * * * *", "minute: a single value takes no step but 1: '5/10'"),
+        ("0 3 * *\u00a0*", "5 fields are needed (minute hour day month weekday), got 4"),  # ASCII spaces only
+        ("0 0 30 2/1 *", "no date matches this day of month, month and weekday together"),  # 2/1 is February
         ("*/60 * * * *", "minute: the step in '*/60' must be a number from 1 to 59"),
         ("*/0 * * * *", "minute: the step in '*/0' must be a number from 1 to 59"),
         ("0 24 * * *", "hour: '24' is outside 0-23"),
