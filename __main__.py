@@ -6,6 +6,7 @@ from components.access import Need, TokenCheckError, access_from_config, check_a
 from components.config import ConfigError, load_config
 from components.shared_zone import SharedZoneError, check_shared_zone
 from components.stack import build_stack
+from components.volume_move import volume_move_warning
 
 try:
     config = load_config()
@@ -25,6 +26,10 @@ try:
     check_shared_zone(config.dns, config.environment, access.hcloud_endpoint, access.hcloud_token)
 except SharedZoneError as err:
     raise pulumi.RunError(str(err)) from None
+
+# A non-prod server that moves to another location gets a new, empty volume there: say so.
+if warning := volume_move_warning(config.server, config.environment, access.hcloud_endpoint, access.hcloud_token):
+    pulumi.log.warn(warning)
 
 for name, value in build_stack(config).items():
     pulumi.export(name, value)

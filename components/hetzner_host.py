@@ -26,7 +26,7 @@ class HetznerHostArgs:
     server_type: str
     """Hetzner server type, e.g. `cx22`; changing it resizes the server (reboot)."""
     location: str
-    """Hetzner location, e.g. `fsn1`; changing it replaces the server."""
+    """Hetzner location, e.g. `fsn1`; changing it replaces the server, and the volume with an empty one."""
     image: str
     """OS image, e.g. `ubuntu-24.04`; changing it replaces the server."""
     admin_cidrs: Sequence[str]
@@ -41,6 +41,11 @@ class HetznerHostArgs:
     """Production: the server and volume are `protect`ed in Pulumi and delete/rebuild-protected in Hetzner."""
     ghcr_login: GhcrLoginConfig | None = None
     """Log the server's root user in to ghcr.io (private images); None when the images are public."""
+
+
+def volume_name(environment: Environment) -> str:
+    """The Hetzner name of the environment's volume (unique per Hetzner project)."""
+    return f"penpal-{environment.value}-data"
 
 
 def firewall_rules(admin_cidrs: Sequence[str]) -> list[hcloud.FirewallRuleArgs]:
@@ -103,16 +108,22 @@ class HetznerHost(pulumi.ComponentResource):
             opts=replaced_in_place,
         )
         if args.volume_size_gb is not None:
+            # A volume can only be attached to a server in its own location (docs.hetzner.cloud, Volumes), and
+            # hcloud-go refuses `location` together with `server` at create: a new location replaces the
+            # volume with the server (an empty one there), deleting the old one first (names are unique).
+            volume_opts = pulumi.ResourceOptions.merge(
+                guarded, pulumi.ResourceOptions(replacement_trigger=args.location, delete_before_replace=True)
+            )
             hcloud.Volume(
                 f"{name}-volume",
-                name=f"{physical_name}-data",
+                name=volume_name(args.environment),
                 size=args.volume_size_gb,
                 server_id=server.id.apply(int),
                 automount=True,
                 format="ext4",
                 labels=labels,
                 delete_protection=args.protected,
-                opts=guarded,
+                opts=volume_opts,
             )
 
         coolify_key = PrivateKey(

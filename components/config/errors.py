@@ -144,7 +144,7 @@ def _one(error: ErrorDetails) -> list[Problem]:
     kind = error["type"]
     ctx = error.get("ctx") or {}
     if kind == RULES:
-        return [Problem(order=_key_order(key), text=f"{key}: {message}") for key, message in ctx["problems"]]
+        return rule_problems(ctx["problems"])
     if kind == "extra_forbidden":
         return [Problem(order=_sort_order(loc, 0), text=_unknown_key(loc))]
     if loc and loc[-1] == "[key]":
@@ -164,6 +164,11 @@ def _one(error: ErrorDetails) -> list[Problem]:
         return [Problem(order=(order[0], -1, 1), text=f"{loc[0]}: expected {doc.expected}")]
     got = "text that is not JSON" if kind == NOT_JSON else repr(error["input"])
     return [Problem(order=order, text=f"{place.path}: expected {doc.expected}, got {got}")]
+
+
+def rule_problems(problems: list[tuple[str, str]]) -> list[Problem]:
+    """Problems of the rules across keys, each `(full key, message)`."""
+    return [Problem(order=_key_order(key), text=f"{key}: {message}") for key, message in problems]
 
 
 def problems_of(errors: list[ErrorDetails]) -> list[Problem]:

@@ -9,6 +9,7 @@ their providers.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import json
 import os
 from collections.abc import Mapping
@@ -18,8 +19,15 @@ from typing import Any
 import pulumi
 from pydantic import ValidationError
 
-from components.config.errors import Problem, missing_hint, problems_of, top_level_order
-from components.config.schema import Doc, HealthCheckInput, ServiceInput, StackInput, from_json
+from components.config.errors import Problem, missing_hint, problems_of, rule_problems, top_level_order
+from components.config.schema import (
+    Doc,
+    HealthCheckInput,
+    ServiceInput,
+    StackInput,
+    cross_key_problems_of,
+    from_json,
+)
 from components.config.values import (
     PROJECT_NAMESPACE,
     ApiTokens,
@@ -145,6 +153,17 @@ def _reported(problem: Problem, dropped: set[str]) -> bool:
     return " is required " in problem.text and problem.text.split(" ", 1)[0] in dropped
 
 
+def _invalid_keys(err: ValidationError, raw: Mapping[str, Any]) -> set[str]:
+    """The top-level keys that failed, and the unset keys an unknown key may be a misspelling of."""
+    failed = {str(error["loc"][0]) for error in err.errors() if error["loc"]}
+    unset = [field.alias for field in StackInput.model_fields.values() if field.alias and field.alias not in raw]
+    for error in err.errors():
+        if error["type"] == "extra_forbidden" and len(error["loc"]) == 1:
+            # The same likeness as the "did you mean" of the unknown key's message (errors.py).
+            failed.update(difflib.get_close_matches(str(error["loc"][0]), unset, n=1, cutoff=0.6))
+    return failed
+
+
 def validate(values: Mapping[str, Any], stack: str, environ: Mapping[str, str] | None = None) -> StackInput:
     """Validates the engine's config map, provider tokens it lacks taken from `environ` (default: os.environ).
 
@@ -158,10 +177,16 @@ def validate(values: Mapping[str, Any], stack: str, environ: Mapping[str, str] |
     # A dropped secret would look missing to the rules across keys: they wait for the next run.
     context = {"stack": stack, "environment": _environment_of(raw), "partial": bool(dropped)}
     parsed: StackInput | None = None
+    invalid = {key.split(".")[0] for key in dropped}
     try:
         parsed = StackInput.model_validate(raw, context=context)
     except ValidationError as err:
         problems += [_named_by_variable(p, taken) for p in problems_of(err.errors()) if not _reported(p, dropped)]
+        invalid |= _invalid_keys(err, raw)
+    if invalid:
+        # Pydantic ran no rule across keys (a field failed) or they waited (a dropped secret): run them on
+        # the keys that are valid, so that one mistake does not hide another until it is fixed.
+        problems += [_named_by_variable(p, taken) for p in rule_problems(cross_key_problems_of(raw, invalid, context))]
     if problems or parsed is None:
         raise ConfigError([p.text for p in sorted(problems, key=lambda p: p.order)])
     return parsed

@@ -4,8 +4,9 @@
 forbids unknown keys. Each field carries a `Doc`: the form it expects (so a problem reads
 `<key>: expected <form>, got <value>`), what a missing key is for, and whether its value is secret
 (then it is never repeated). Rules whose message is not "expected ..." raise `rule(...)`; rules that
-span several keys raise `rules(...)` from `StackInput`'s after-validator. `errors.py` turns pydantic's
-errors into those lines.
+span several keys raise `rules(...)` from `StackInput`'s after-validator, which pydantic runs only when
+every field is valid: for a config with bad fields, `cross_key_problems_of` runs them on the valid ones.
+`errors.py` turns pydantic's errors into those lines.
 
 Validation context: `{"stack": <stack name>, "environment": Environment | None}`.
 """
@@ -16,6 +17,7 @@ import difflib
 import ipaddress
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -30,6 +32,8 @@ from pydantic import (
     StrictFloat,
     StrictInt,
     StrictStr,
+    TypeAdapter,
+    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -633,19 +637,46 @@ class StackInput(BaseModel):
     def _across_keys(self, info: ValidationInfo) -> StackInput:
         if (info.context or {}).get("partial"):
             return self
+        problems = self.cross_key_problems()
+        if problems:
+            raise rules(problems)
+        return self
+
+    def cross_key_problems(self, invalid: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+        """The rules that span several keys, as `(full key, message)`.
+
+        `invalid` names the fields that failed their own validation (see `cross_key_problems_of`): a rule
+        that reads one of them waits for the next run, the others still say what they find.
+        """
+
+        def valid(*fields: str) -> bool:
+            return invalid.isdisjoint(fields)
+
         problems: list[tuple[str, str]] = []
-        if self.environment is Environment.PRODUCTION and self.mongo.s3 is None:
+        if valid("environment", "mongo") and self.environment is Environment.PRODUCTION and self.mongo.s3 is None:
             problems.append((
                 _MONGO_S3,
                 "required in production: backups kept only on the server are lost with it. Set an S3 bucket "
                 f"(Hetzner Object Storage works; docs/config.md): pulumi config set --path '{_MONGO_S3}.bucket' "
                 "<bucket>, and endpoint, region, accessKey and secretKey (the keys with --secret)",
             ))
-        if self.deploy_token == self.coolify_token:
+        if valid("deploy_token", "coolify_token") and self.deploy_token == self.coolify_token:
             problems.append(
                 ("penpal:deployToken", "must not be the stacks' own coolify:token (it never leaves the stacks): "
                  + DEPLOY_TOKEN_HOWTO)
             )
+        if valid("services"):
+            problems += self._service_problems(secrets_valid=valid("service_secrets"))
+        if valid("domain_base", "dns"):
+            problems += self._dns_zone_problems()
+        # Private images need both: a GitHub user and its read:packages token.
+        if valid("ghcr_username", "ghcr_token") and (self.ghcr_username is None) != (self.ghcr_token is None):
+            missing, given = (_GHCR_TOKEN, _GHCR_USERNAME) if self.ghcr_token is None else (_GHCR_USERNAME, _GHCR_TOKEN)
+            problems.append((missing, f"required when {given} is set (private GHCR images need both)"))
+        return problems
+
+    def _service_problems(self, *, secrets_valid: bool) -> list[tuple[str, str]]:
+        problems: list[tuple[str, str]] = []
         seen: set[str] = set()
         repos: dict[str, int] = {}
         for index, service in enumerate(self.services):
@@ -666,6 +697,8 @@ class StackInput(BaseModel):
                     )
                 )
             repos.setdefault(repo, index)
+            if not secrets_valid:
+                continue
             values = self.service_secrets.get(service.name, {})
             for env_key in service.secret_env:
                 if not values.get(env_key):
@@ -676,6 +709,8 @@ class StackInput(BaseModel):
                             f"'{_SERVICE_SECRETS}.{service.name}.{env_key}' <value>",
                         )
                     )
+        if not secrets_valid:
+            return problems
         for name in self.service_secrets:
             if name not in seen:
                 near = difflib.get_close_matches(name, sorted(seen), n=1)
@@ -683,14 +718,7 @@ class StackInput(BaseModel):
                 problems.append(
                     (_SERVICE_SECRETS, f"has values for {name!r}, which is not in penpal:services{suggestion}")
                 )
-        problems += self._dns_zone_problems()
-        # Private images need both: a GitHub user and its read:packages token.
-        if (self.ghcr_username is None) != (self.ghcr_token is None):
-            missing, given = (_GHCR_TOKEN, _GHCR_USERNAME) if self.ghcr_token is None else (_GHCR_USERNAME, _GHCR_TOKEN)
-            problems.append((missing, f"required when {given} is set (private GHCR images need both)"))
-        if problems:
-            raise rules(problems)
-        return self
+        return problems
 
     def _dns_zone_problems(self) -> list[tuple[str, str]]:
         zone = self.dns_zone
@@ -703,3 +731,30 @@ class StackInput(BaseModel):
             return [("penpal:dns.zone", f"Hetzner hosts zones for registrable domains only, such as "
                                         f"{registrable_domain(zone)!r}, got {zone!r}")]
         return []
+
+
+def cross_key_problems_of(
+    raw: Mapping[str, Any], invalid_keys: set[str], context: Mapping[str, Any]
+) -> list[tuple[str, str]]:
+    """The rules across keys for a config that failed validation, so that one mistake does not hide another.
+
+    `invalid_keys` are the top-level keys that failed (or were dropped); every other key is validated on
+    its own (pydantic runs a model's after-validators only when all its fields are valid).
+    """
+    invalid: set[str] = set()
+    values: dict[str, Any] = {}
+    for name, field in StackInput.model_fields.items():
+        key = field.alias or name
+        if key in invalid_keys:
+            invalid.add(name)
+        elif key in raw:
+            # The field's type with its constraints and validators, as the model validates it.
+            annotated: Any = Annotated[field.annotation, *field.metadata]
+            adapter: TypeAdapter[Any] = TypeAdapter(annotated)
+            try:
+                values[name] = adapter.validate_python(raw[key], context=dict(context))
+            except ValidationError:
+                invalid.add(name)
+    # Unset keys take their defaults; a missing required key is among `invalid_keys` already.
+    partial = StackInput.model_construct(**values)
+    return partial.cross_key_problems(frozenset(invalid))

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from pulumi import automation as auto
@@ -39,6 +39,7 @@ from tests.harness.local import (
     local_deployment,
     stack_config,
 )
+from tests.harness.processes import kill, kill_session, session_members, wait_until_gone
 from tests.harness.s3 import VersityGateway
 from tools.state_backend import login
 
@@ -46,6 +47,7 @@ BUCKET = "penpal-infra-state"
 SERVICE = EXAMPLE_SERVICES[0]
 LOCKS = ".pulumi/locks/organization/penpal/staging/"
 CHECKPOINT = ".pulumi/stacks/penpal/staging.json"
+T = TypeVar("T")
 
 
 @dataclass
@@ -73,32 +75,40 @@ class Team:
         return [key for key in self.gateway.objects(BUCKET) if key.startswith(LOCKS)]
 
     def start_up(self) -> subprocess.Popen[str]:
-        """`pulumi up` as its own process group, so that a test can kill it with its plugins."""
+        """`pulumi up` in a session of its own (id: its pid), so that a test can kill it with all it started."""
         return subprocess.Popen(
             ["pulumi", "up", "--yes", "--skip-preview", "--stack", "staging", "--non-interactive"],
             cwd=self.project.project_dir, env={**os.environ, **self.project.env}, text=True,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
         )
 
-    def wait_for_lock(self, process: subprocess.Popen[str]) -> list[str]:
-        deadline = time.monotonic() + 120
+    def _poll(self, process: subprocess.Popen[str], seconds: float, probe: Callable[[], T | None], never: str) -> T:
+        """`probe()`'s first non-empty answer, while `process` runs; fails with its output if it ended."""
+        deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
-            locks = self.locks()
-            if locks:
-                return locks
+            found = probe()
+            if found:
+                return found
             assert process.poll() is None, process.communicate()[0]
             time.sleep(0.05)
-        raise AssertionError("the up never took the lock")
+        raise AssertionError(never)
 
-    def wait_for_deployment_wait(self, process: subprocess.Popen[str]) -> None:
-        """Until the up has queued the new deployment (it then polls it until it finishes)."""
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            if any(d["status"] in ("queued", "in_progress") for d in self.sims.coolify.state.deployments):
-                return
-            assert process.poll() is None, process.communicate()[0]
-            time.sleep(0.05)
-        raise AssertionError("the up never queued a deployment")
+    @contextmanager
+    def up_held_at_its_deployment(self, log_level: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+        """An up (its own process) that changed LOG_LEVEL and waits for a deployment Coolify keeps queued,
+        with the lock it holds; Coolify's deployment timing is back to normal on leaving."""
+        self.sims.coolify.set_deploy_timing(queued_polls=100_000, in_progress_polls=1)
+        try:
+            self.set_log_level(log_level)
+            up = self.start_up()
+            [lock] = self._poll(up, 120, self.locks, "the up never took the lock")
+            # Until the up has queued the new deployment (it then polls it until it finishes).
+            self._poll(up, 180, lambda: [d for d in self.sims.coolify.state.deployments
+                                         if d["status"] in ("queued", "in_progress")],
+                       "the up never queued a deployment")
+            yield up, lock
+        finally:
+            self.sims.coolify.set_deploy_timing(queued_polls=1, in_progress_polls=1)
 
 
 @pytest.fixture(scope="module")
@@ -117,6 +127,11 @@ def team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Team]:
             team = Team(gateway, sims, project, ssh_keys, None, SERVICE)  # type: ignore[arg-type]
             team.stack = project.stack("staging", team.config())
             yield team
+    # Every CLI these tests started, and all it started, has ended (the killed up's plugins included);
+    # any left is killed after it is reported, so that a failure does not leak processes either.
+    left = wait_until_gone("PULUMI_HOME", str(home))
+    kill(left)
+    assert left == {}
 
 
 def cli(team: Team, *args: str) -> subprocess.CompletedProcess[str]:
@@ -202,12 +217,7 @@ def test_an_up_with_read_only_tokens_stops_at_once_naming_each_token(team: Team)
 
 
 def test_a_second_concurrent_up_is_refused_by_the_lock(team: Team) -> None:
-    team.sims.coolify.set_deploy_timing(queued_polls=100_000, in_progress_polls=1)
-    team.set_log_level("warn")
-    first = team.start_up()
-    try:
-        [lock] = team.wait_for_lock(first)
-        team.wait_for_deployment_wait(first)
+    with team.up_held_at_its_deployment("warn") as (first, lock):
         second = cli(team, "up", "--yes", "--skip-preview")
         output = second.stdout + second.stderr
         assert second.returncode != 0
@@ -215,24 +225,19 @@ def test_a_second_concurrent_up_is_refused_by_the_lock(team: Team) -> None:
         assert lock in output  # the message names the lock object, in the bucket
         # The refused up left its own lock nowhere.
         assert team.locks() == [lock]
-    finally:
-        team.sims.coolify.set_deploy_timing(queued_polls=1, in_progress_polls=1)
     output, _ = first.communicate(timeout=300)
     assert first.returncode == 0, output
     assert team.locks() == []
 
 
 def test_a_killed_up_leaves_its_lock_until_pulumi_cancel(team: Team) -> None:
-    team.sims.coolify.set_deploy_timing(queued_polls=100_000, in_progress_polls=1)
-    team.set_log_level("error")
-    up = team.start_up()
-    try:
-        [lock] = team.wait_for_lock(up)
-        team.wait_for_deployment_wait(up)
-        os.killpg(up.pid, signal.SIGKILL)  # the CLI, its language host and its plugins: no cleanup at all
+    with team.up_held_at_its_deployment("error") as (up, lock):
+        # A CI runner that dies takes the whole process tree: the CLI, its language host, the program and
+        # every plugin (each in a process group of its own, all in the CLI's session). No cleanup at all.
+        assert any("pulumi-resource-" in command for command in session_members(up.pid).values())
+        kill_session(up.pid)
         up.wait(timeout=30)
-    finally:
-        team.sims.coolify.set_deploy_timing(queued_polls=1, in_progress_polls=1)
+        assert session_members(up.pid) == {}
     # Coolify goes on without the killed CLI: the deployment it had queued runs to its end meanwhile (left
     # queued, the next up's deploy of the same commit would meet Coolify's duplicate-deploy skip: issue 10).
     team.sims.coolify.finish_deployments()

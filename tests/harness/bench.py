@@ -153,6 +153,39 @@ COOLIFY_VERSION_PROBE: Route = (C, "GET", f"{CV1}/version")  # refuses Coolify <
 ENVIRONMENT_LISTING: Route = (C, "GET", f"{CV1}/projects/{{uuid}}/{{environment_name_or_uuid}}")
 ADOPTS_FROM_ENVIRONMENT = frozenset({"coolify:Application", "coolify:MongoDatabase"})
 
+# The program's own checks before it registers anything (__main__.py), sent by every preview and up (a
+# refresh does not run the program). A refused write is recorded with its status (see `_recorded`).
+# The token checks (components/access.py): each token can do what the run needs; a preview reads.
+TOKEN_CHECKS_PREVIEW: tuple[Route, ...] = (
+    (C, "GET", f"{CV1}/version"),  # coolify:token holds `read`
+    (H, "GET", "/v1/ssh_keys"),  # hcloud:token can read
+)
+TOKEN_CHECKS_UP: tuple[Route, ...] = (
+    *TOKEN_CHECKS_PREVIEW,
+    (C, "POST (refused 422)", f"{CV1}/projects"),  # coolify:token holds `write`: validation, not 403
+    (C, "POST (refused 400)", f"{CV1}/deploy"),  # coolify:token holds `deploy`
+    (C, "GET", f"{CV1}/security/keys"),  # coolify:token holds `read:sensitive` (a key's private_key shows)
+    (C, "POST (refused 400)", f"{CV1}/deploy"),  # penpal:deployToken holds `deploy`
+    (C, "POST (refused 403)", f"{CV1}/projects"),  # penpal:deployToken lacks `write`
+    (H, "POST (refused 400)", "/v1/ssh_keys"),  # hcloud:token can write: validation, not token_readonly
+)
+# Per service repository: github:token can read it. The benchmark's token is a classic one: the
+# X-OAuth-Scopes header of that read tells write access (a fine-grained token would add one refused
+# `PUT .../actions/secrets/{name}` per repository in an up).
+TOKEN_CHECKS_PER_REPO: tuple[Route, ...] = ((G, "GET", f"{GV3}/repos/{{owner}}/{{repo}}"),)
+# The staging stack looks up the DNS zone prod owns (components/shared_zone.py), at preview and up.
+SHARED_ZONE_LOOKUP: Route = (H, "GET", "/v1/zones/{zone}")
+
+
+def program_checks(up: bool, repos: int) -> Counter[Route]:
+    """The requests the staging program sends before registering anything: in an up, or in a preview."""
+    needed = Counter(TOKEN_CHECKS_UP if up else TOKEN_CHECKS_PREVIEW)
+    for route in TOKEN_CHECKS_PER_REPO:
+        needed[route] += repos
+    needed[SHARED_ZONE_LOOKUP] += 1
+    return needed
+
+
 DEPLOYMENT_OUTCOME: Route = (C, "GET", f"{CV1}/deployments/{{uuid}}")
 # Requests beyond the minimum that are not ours to remove, by route.
 WAITING: dict[Route, str] = {
@@ -195,11 +228,13 @@ class OperationResult:
     """A preview: its steps are planned, not performed, so it needs no request but its refresh reads."""
     throttled: int = 0
     """Requests Coolify's rate limiter refused (429); the client waits `Retry-After` and sends them again."""
+    checks: Counter[Route] = field(default_factory=Counter)
+    """Requests the program sends before it registers anything (`program_checks`); none in a refresh."""
 
     def minimum(self) -> Counter[Route]:
         if self.dry_run:
-            return minimum_requests({step: n for step, n in self.steps.items() if step[1] == "read"})
-        return minimum_requests(self.steps)
+            return minimum_requests({step: n for step, n in self.steps.items() if step[1] == "read"}) + self.checks
+        return minimum_requests(self.steps) + self.checks
 
     def writes(self) -> list[Route]:
         return sorted(route for route in self.requests.elements() if route[1] in WRITE_METHODS)
@@ -601,7 +636,7 @@ def _step_recorder(steps: Counter[Step]) -> Callable[[auto.EngineEvent], None]:
 
 
 def measure(name: str, sims: Any, run: Callable[..., Any], *, dry_run: bool, repeats: int = 1,
-            **options: Any) -> OperationResult:
+            checks: Counter[Route] | None = None, **options: Any) -> OperationResult:
     """Run the operation `repeats` times (only for operations that change nothing); the median time counts."""
     times: list[float] = []
     for _ in range(repeats):
@@ -613,7 +648,7 @@ def measure(name: str, sims: Any, run: Callable[..., Any], *, dry_run: bool, rep
             times.append(time.monotonic() - started)
             memory.sample()
     return OperationResult(name, statistics.median(times), _recorded(sims), steps, change_counts(result),
-                           memory.peaks, dry_run, sims.coolify.throttled)
+                           memory.peaks, dry_run, sims.coolify.throttled, checks or Counter())
 
 
 def empty_program_preview_seconds(repeats: int = PREVIEW_REPEATS) -> float:
@@ -700,7 +735,9 @@ def run_benchmark(count: int, log: Callable[[str], None], latency_ms: float = 0.
         operations = []
 
         def step(name: str, run: Callable[..., Any], repeats: int = 1, **options: Any) -> None:
-            result = measure(name, sims, run, dry_run=run == stack.preview, repeats=repeats, **options)
+            runs_program = run in (stack.preview, stack.up)
+            checks = program_checks(up=run == stack.up, repos=count) if runs_program else None
+            result = measure(name, sims, run, dry_run=run == stack.preview, repeats=repeats, checks=checks, **options)
             total = sum(result.requests.values())
             log(f"  {count:>3} services {latency_ms:>3g} ms  {name:<22} {result.seconds:6.1f} s  {total:5} requests"
                 f"  {result.throttled} throttled")

@@ -15,23 +15,9 @@ from pathlib import Path
 from types import TracebackType
 from urllib.parse import urlencode
 
+from tests.harness.tools import require_tool
+
 REGION = "fsn1"
-
-
-def find_versitygw() -> Path:
-    """versitygw from PENPAL_TOOLS_BIN, or the cache `make setup` installs it into."""
-    tools_bin = os.environ.get("PENPAL_TOOLS_BIN")
-    if tools_bin:
-        candidate = Path(tools_bin) / "versitygw"
-    else:
-        cache_home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-        cache = os.environ.get("PENPAL_CACHE") or str(Path(cache_home) / "penpal-infra")
-        candidate = Path(cache) / "bin" / "versitygw"
-    if not candidate.is_file():
-        raise RuntimeError(
-            f"versitygw is not installed (looked for {candidate}): run 'make setup' (or tools/install_versitygw.sh)"
-        )
-    return candidate
 
 
 def _free_port() -> int:
@@ -83,7 +69,7 @@ class VersityGateway:
         }
         with self.log.open("wb") as log:
             self._process = subprocess.Popen(
-                [str(find_versitygw()), "--port", f"127.0.0.1:{self.port}", "--region", REGION, "--quiet",
+                [str(require_tool("versitygw")), "--port", f"127.0.0.1:{self.port}", "--region", REGION, "--quiet",
                  "posix", str(self.root)],
                 env=env, stdout=log, stderr=subprocess.STDOUT,
             )
@@ -120,7 +106,7 @@ class VersityGateway:
             "ADMIN_ENDPOINT_URL": self.endpoint,
         }
         completed = subprocess.run(
-            [str(find_versitygw()), "admin", "create-bucket", "--bucket", bucket, "--owner", self.access_key],
+            [str(require_tool("versitygw")), "admin", "create-bucket", "--bucket", bucket, "--owner", self.access_key],
             env=env, capture_output=True, text=True, check=False,
         )
         if completed.returncode != 0:

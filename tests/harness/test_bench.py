@@ -181,3 +181,20 @@ def test_process_role_and_vm_hwm() -> None:
     assert bench.process_role("bash -c true") is None
     assert bench.vm_hwm_kib("Name:\tpython\nVmHWM:\t   81234 kB\nVmRSS:\t 1 kB\n") == 81234
     assert bench.vm_hwm_kib("Name:\tkthreadd\n") is None
+
+
+def test_program_checks_are_needed_by_every_preview_and_up_of_staging() -> None:
+    version = ("coolify", "GET", "/api/v1/version")
+    repo = ("github", "GET", "/api/v3/repos/{owner}/{repo}")
+    zone = ("hcloud", "GET", "/v1/zones/{zone}")
+    preview = bench.program_checks(up=False, repos=3)
+    assert preview == Counter({version: 1, ("hcloud", "GET", "/v1/ssh_keys"): 1, repo: 3, zone: 1})
+    up = bench.program_checks(up=True, repos=3)
+    assert (up[version], up[repo], up[zone]) == (1, 3, 1)
+    assert up[("coolify", "POST (refused 400)", "/api/v1/deploy")] == 2  # coolify:token, then penpal:deployToken
+    assert sum(up.values()) == 12  # 8 token checks, 1 per repo (a classic token's scopes), the zone
+    noop_up = OperationResult(NOOP_UP, 1.0, Counter(), Counter(), {}, checks=up)
+    assert noop_up.minimum() == up  # a no-op up needs its checks and nothing else
+    noop_preview = OperationResult(NOOP_PREVIEW, 1.0, Counter(), Counter({("hcloud:Server", "create"): 1}), {},
+                                   dry_run=True, checks=preview)
+    assert noop_preview.minimum() == preview  # a preview performs no create

@@ -393,6 +393,18 @@ def test_volume_create_attached_then_detach_and_reattach(api: Client) -> None:
     assert api.ok("GET", f"/servers/{server_id}")["server"]["volumes"] == []
 
 
+def test_a_volume_attaches_only_in_its_location_and_outlives_its_server(api: Client) -> None:
+    server_id = create_server(api)["server"]["id"]  # in nbg1
+    created = api.ok("POST", "/volumes", json={"name": "data", "size": 10, "location": "fsn1"})
+    refused = api.call("POST", f"/volumes/{created['volume']['id']}/actions/attach", json={"server": server_id})
+    assert (refused.status_code, refused.json()["error"]["code"]) == (400, "invalid_input")
+    attached = api.ok("POST", "/volumes", json={"name": "data-2", "size": 10, "server": server_id})
+    api.wait(attached["action"], *attached["next_actions"])
+    api.wait(api.ok("DELETE", f"/servers/{server_id}")["action"])
+    volume = api.ok("GET", f"/volumes/{attached['volume']['id']}")["volume"]
+    assert (volume["server"], volume["location"]["name"]) == (None, "nbg1")  # detached, still in nbg1
+
+
 def test_volume_size_has_a_minimum(api: Client) -> None:
     response = api.call("POST", "/volumes", json={"name": "tiny", "size": 5, "location": "fsn1"})
     assert response.json()["error"]["code"] == "invalid_input"

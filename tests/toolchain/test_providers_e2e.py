@@ -224,6 +224,42 @@ def test_hcloud_server_with_firewall_and_volume(
     assert hcloud_sim.servers() == []
     assert hcloud_sim.volumes() == []
 
+def test_hcloud_volume_replaced_by_its_trigger_only_when_the_location_changes(
+    tmp_path: Path, on_path: Toolchain, hcloud_sim: HcloudSimulator
+) -> None:
+    """components/hetzner_host.py gives the volume `replacement_trigger=<location>`: a volume deployed before
+    that option existed is left alone when it appears, and a new location replaces it with the server."""
+
+    def program(location: str, trigger: bool) -> Callable[[], None]:
+        def run() -> None:
+            key = hcloud.SshKey("key", name="penpal-host", public_key=_ssh_public_key("penpal-host"))
+            server = hcloud.Server("server", name="penpal-host", server_type="cx22", location=location,
+                                   image="ubuntu-24.04", ssh_keys=[key.id],
+                                   opts=pulumi.ResourceOptions(delete_before_replace=True))
+            opts = pulumi.ResourceOptions(delete_before_replace=True, replacement_trigger=location if trigger else None)
+            hcloud.Volume("data", name="penpal-host-data", size=10, server_id=server.id.apply(int), automount=True,
+                          format="ext4", opts=opts)
+
+        return run
+
+    stack = _stack(tmp_path, on_path, program("fsn1", trigger=False), _hcloud_config(hcloud_sim))
+    _up(stack)
+    [before] = hcloud_sim.volumes()
+    # The option appears on a deployed volume: nothing to do, and the up records the trigger.
+    assert _changes(stack.preview(program=program("fsn1", trigger=True)).change_summary) == {}
+    stack.up(program=program("fsn1", trigger=True))
+    assert [v["id"] for v in hcloud_sim.volumes()] == [before["id"]]
+    # The location changes: the server and the volume are replaced, the new volume where the new server is.
+    moved = program("nbg1", trigger=True)
+    assert _changes(stack.preview(program=moved).change_summary) == {"replace": 2}
+    result = stack.up(program=moved)
+    assert _changes(result.summary.resource_changes) == {"replace": 2}
+    server = hcloud_sim.server("penpal-host")
+    [after] = hcloud_sim.volumes()
+    assert server is not None and after["id"] != before["id"]
+    assert (after["location"]["name"], after["server"]) == ("nbg1", server["id"])
+
+
 def test_github_actions_secret_and_repository_file(
     tmp_path: Path, on_path: Toolchain, github_sim: GithubSimulator
 ) -> None:

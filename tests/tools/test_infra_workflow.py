@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.harness.tools import ToolMissing, require_tool
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW = REPO_ROOT / ".github" / "workflows" / "infra.yml"
 PINNED_ACTION = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$")
@@ -19,19 +21,10 @@ SECRET_EXPRESSION = re.compile(r"\$\{\{\s*secrets\.")
 
 
 def find_actionlint() -> Path:
-    """actionlint from PENPAL_TOOLS_BIN, or the cache `make setup` installs it into."""
-    tools_bin = os.environ.get("PENPAL_TOOLS_BIN")
-    if tools_bin:
-        candidate = Path(tools_bin) / "actionlint"
-    else:
-        cache_home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-        cache = os.environ.get("PENPAL_CACHE") or str(Path(cache_home) / "penpal-infra")
-        candidate = Path(cache) / "bin" / "actionlint"
-    if not candidate.is_file():
-        pytest.fail(
-            f"actionlint is not installed (looked for {candidate}): run 'make setup' (or tools/install_actionlint.sh)"
-        )
-    return candidate
+    try:
+        return require_tool("actionlint")
+    except ToolMissing as missing:
+        pytest.fail(str(missing))
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from components.ci_workflow import WORKFLOW_PATH, CiWorkflow, CiWorkflowArgs, render_ci_workflow
+from tests.harness.tools import tool_path
 from tests.unit.mocks import RecordingMocks, T
 from tests.unit.outputs import resolve, run_program
 
@@ -103,7 +104,8 @@ def test_deploys_by_posting_the_branch_webhook() -> None:
 
 
 def test_actionlint_accepts_the_workflow(tmp_path: Path) -> None:
-    actionlint = shutil.which("actionlint") or _cached_actionlint()
+    installed = tool_path("actionlint")
+    actionlint = shutil.which("actionlint") or (str(installed) if installed.is_file() else None)
     assert actionlint is not None, "actionlint is missing: run `make setup` (tools/install_actionlint.sh)"
     path = tmp_path / ".github" / "workflows" / "ci.yml"
     path.parent.mkdir(parents=True)
@@ -129,12 +131,3 @@ def test_committed_to_the_service_repository(mocks: RecordingMocks) -> None:
     assert file.plain("overwriteOnCreate") is True
     assert file.plain("content") == render_ci_workflow("penpal-ai", "penpal-ai-api", "20")
     assert resolve(component.content) == file.plain("content")
-
-
-def _cached_actionlint() -> str | None:
-    cache = Path(
-        os.environ.get("PENPAL_CACHE")
-        or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "penpal-infra"
-    )
-    candidate = cache / "bin" / "actionlint"
-    return str(candidate) if candidate.is_file() else None

@@ -9,7 +9,7 @@ import pytest
 
 from components.config import ConfigError, StackConfig, load_config
 from tests.unit.conftest import InstallMocks
-from tests.unit.stack_configs import DB_SERVICE, MONGO_PASSWORD, SECRET_KEYS, stack_config
+from tests.unit.stack_configs import COOLIFY_TOKEN, DB_SERVICE, MONGO_PASSWORD, SECRET_KEYS, stack_config
 
 
 def load(install_mocks: InstallMocks, config: dict[str, Any], secret_keys: list[str] | None = None) -> StackConfig:
@@ -116,6 +116,7 @@ def test_unknown_fields_of_objects(install_mocks: InstallMocks, key: str, value:
         "0 0 29 2 *",
         "0 3 * * 7",
         "  0   3 * * *  ",
+        "5/1 3 * * *",  # a single value with step 1 is that value (poliander/cron validateValue)
     ],
 )
 def test_crons_coolify_accepts(install_mocks: InstallMocks, cron: str) -> None:
@@ -130,7 +131,9 @@ def test_crons_coolify_accepts(install_mocks: InstallMocks, cron: str) -> None:
         ("@midnight", "5 fields are needed (minute hour day month weekday), got 1"),
         ("0 3 * * mon-fri", "weekday: 'mon-fri' is not a number, '*', a range a-b or a step"),
         ("0 3 * jan,feb *", "month: 'jan' is not a number, '*', a range a-b or a step"),
-        ("5/10 * * * *", "minute: a step needs '*' or a range, not a single value: '5/10'"),
+        ("5/10 * * * *", "minute: a single value takes no step but 1: '5/10'"),
+        ("0 3 * *\u00a0*", "5 fields are needed (minute hour day month weekday), got 4"),  # ASCII spaces only
+        ("0 0 30 2/1 *", "no date matches this day of month, month and weekday together"),  # 2/1 is February
         ("*/60 * * * *", "minute: the step in '*/60' must be a number from 1 to 59"),
         ("*/0 * * * *", "minute: the step in '*/0' must be a number from 1 to 59"),
         ("0 24 * * *", "hour: '24' is outside 0-23"),
@@ -245,3 +248,48 @@ def test_other_env_values_are_refused(install_mocks: InstallMocks, value: Any) -
     assert problems(install_mocks, config) == (
         f"penpal:services[0].env.X: expected a string, number or boolean, got {value!r}",
     )
+
+
+# Two mistakes at once: a rule across keys still speaks when another key fails its own check -----------
+
+
+def test_a_rule_across_keys_is_not_hidden_by_a_bad_value_elsewhere(install_mocks: InstallMocks) -> None:
+    config = stack_config("staging", {"penpal:deployToken": COOLIFY_TOKEN,
+                                      "penpal:server": {"type": 5, "location": "fsn1"}})
+    assert problems(install_mocks, config) == (
+        "penpal:deployToken: must not be the stacks' own coolify:token (it never leaves the stacks): create one "
+        "in Coolify under Keys & Tokens -> API Tokens with only the 'deploy' permission, then pulumi config set "
+        "--secret penpal:deployToken <token>",
+        "penpal:server.type: expected a Hetzner server type such as 'cx22', got 5",
+    )
+
+
+def test_rules_across_keys_wait_for_the_keys_they_read(install_mocks: InstallMocks) -> None:
+    # The services fail their own check: the rules about services and their secrets wait, the others speak.
+    config = stack_config("staging", {"penpal:services": [{"name": DB_SERVICE, "port": 0}],
+                                      "penpal:ghcrUsername": "penpal-bot"})
+    assert problems(install_mocks, config) == (
+        "penpal:services[0].port: expected an integer from 1 to 65535, got 0",
+        "penpal:ghcrToken: required when penpal:ghcrUsername is set (private GHCR images need both)",
+    )
+
+
+def test_a_misspelt_key_does_not_make_the_rules_read_its_default(install_mocks: InstallMocks) -> None:
+    # `penpal:services` unset by a typo is not "no services": its secrets are not reported as orphans.
+    config = stack_config("staging", {"penpal:ghcrUsername": "penpal-bot"})
+    config["penpal:servces"] = config.pop("penpal:services")
+    assert problems(install_mocks, config) == (
+        "penpal:servces: unknown key; did you mean penpal:services? (every key is listed in docs/config.md)",
+        "penpal:ghcrToken: required when penpal:ghcrUsername is set (private GHCR images need both)",
+    )
+
+
+def test_a_secret_in_plain_text_does_not_hide_a_rule_across_other_keys(install_mocks: InstallMocks) -> None:
+    config = stack_config("staging", {"penpal:ghcrUsername": "penpal-bot"})
+    found = problems(install_mocks, config, secret_keys=[k for k in SECRET_KEYS if k != "penpal:mongoRootPassword"])
+    assert found == (
+        "penpal:mongoRootPassword must be stored as a secret: pulumi config set --secret penpal:mongoRootPassword "
+        "<value>",
+        "penpal:ghcrToken: required when penpal:ghcrUsername is set (private GHCR images need both)",
+    )
+    assert MONGO_PASSWORD not in "".join(found)

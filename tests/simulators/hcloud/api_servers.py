@@ -303,6 +303,8 @@ def remove_server(store: HcloudStore, server_id: int) -> None:
         firewall["applied_to"] = [
             t for t in firewall["applied_to"] if not (t["type"] == "server" and t["server"]["id"] == server_id)
         ]
+    # DELETE /servers/{id} (docs.hetzner.cloud): attached resources, volumes included, "are detached while the
+    # server is deleted"; a volume stays in its location.
     for volume in store.volumes.values():
         if volume["server"] == server_id:
             volume["server"] = None

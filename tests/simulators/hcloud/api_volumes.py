@@ -117,6 +117,8 @@ class VolumeApi:
         server = self._server(data.get("server"), "server")
         if volume["server"] is not None:
             raise api_error("volume_already_attached", "volume is already attached to a server")
+        # docs.hetzner.cloud, Volumes, Attach: "Works only if the Server is in the same Location as the Volume"
+        # (the docs name no error code for it).
         if server["location"] != volume["location"]:
             raise invalid_input("server", "server and volume must be in the same location")
         volume["server"] = server["id"]
