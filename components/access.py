@@ -21,8 +21,8 @@ from __future__ import annotations
 import base64
 import re
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
@@ -70,6 +70,8 @@ class ApiAccess:
     writes_workflows: bool = False
     # Each stack probes with its own secret: staging's and prod's ups may run at once on the same repos.
     probe_secret: str = _PROBE_SECRET
+    token_variables: Mapping[str, str] = field(default_factory=dict)
+    """Config key -> environment variable of each token the environment gave (named in the problems)."""
 
 
 def probe_secret_name(stack: str) -> str:
@@ -437,7 +439,15 @@ def check_access(access: ApiAccess, need: Need, session: requests.Session | None
         if own:
             session.close()
     if checker.problems:
-        raise TokenCheckError(need, checker.problems)
+        raise TokenCheckError(need, [_named_by_variable(line, access.token_variables) for line in checker.problems])
+
+
+def _named_by_variable(problem: str, variables: Mapping[str, str]) -> str:
+    """A problem of a token the environment gave names its variable too, as config errors do (never the value)."""
+    for key, variable in variables.items():
+        if problem.startswith(f"{key} ") or problem.startswith(f"{key}:"):
+            return f"{key} (from {variable}){problem[len(key):]}"
+    return problem
 
 
 def _github_api(base_url: str) -> str:
@@ -477,4 +487,5 @@ def access_from_config(cfg: StackConfig) -> ApiAccess:
         github_repos=tuple(dict.fromkeys(service.repo for service in cfg.services)),
         writes_workflows=any(service.write_workflow for service in cfg.services),
         probe_secret=probe_secret_name(pulumi.get_stack()),
+        token_variables=tokens.from_environment,
     )

@@ -244,7 +244,13 @@ def load_config(environ: Mapping[str, str] | None = None) -> StackConfig:
 
     The provider tokens the stack config does not set come from `environ` (default: os.environ).
     """
-    parsed = validate(_engine_config(), pulumi.get_stack(), environ)
+    configured = _engine_config()
+    parsed = validate(configured, pulumi.get_stack(), environ)
+    from_environment = {
+        source.key: source.variable
+        for source in PROVIDER_TOKENS
+        if (token := resolve_token(source, configured, environ)) is not None and token.from_environment
+    }
     return StackConfig(
         environment=parsed.environment,
         domain_base=parsed.domain_base,
@@ -258,6 +264,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> StackConfig:
             hcloud=parsed.hcloud_token,
             github=parsed.github_token,
             deploy=parsed.deploy_token,
+            from_environment=MappingProxyType(from_environment),
         ),
         server=ServerConfig(
             server_type=parsed.server.type,

@@ -151,6 +151,8 @@ class ApiTokens:
     hcloud: str = field(repr=False)
     github: str = field(repr=False)
     deploy: str = field(repr=False)
+    from_environment: Mapping[str, str] = field(default_factory=dict)
+    """Config key -> environment variable, for each provider token the environment gave (components/tokens.py)."""
 
 
 @dataclass(frozen=True)

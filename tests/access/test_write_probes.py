@@ -192,3 +192,15 @@ def test_each_stack_probes_with_its_own_secret_so_concurrent_ups_do_not_collide(
         staging = replace(prod, probe_secret="PENPAL_TOKEN_PROBE_STAGING")
         assert problems(staging) == ()
         assert github.secret_names(OWNER, REPOS[0]) == ["PENPAL_TOKEN_PROBE_PROD"]
+
+
+def test_a_token_the_environment_gave_is_named_by_its_variable_too(
+    coolify: CoolifySimulator, hcloud: HcloudSimulator
+) -> None:
+    with github_sim(FINE_GRAINED, readonly_token=FINE_GRAINED_READER) as github:
+        access = replace(access_for(coolify, hcloud, github, FINE_GRAINED_READER),
+                         token_variables={"github:token": "GITHUB_TOKEN"})
+        assert problems(access) == (
+            f"github:token (from GITHUB_TOKEN) cannot write Actions secrets of {OWNER}/{REPOS[0]} "
+            "(Resource not accessible by personal access token; needs secrets=write)",
+        )

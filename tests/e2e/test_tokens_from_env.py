@@ -137,9 +137,9 @@ def test_an_up_with_read_only_tokens_names_each_token_and_writes_nothing(team: T
     output = completed.stdout + completed.stderr
     assert completed.returncode != 0
     assert "API tokens cannot do what an up (write access) needs (4 problem(s)):" in output
-    assert "coolify:token lacks the Coolify ability 'write'" in output
-    assert "hcloud:token cannot write (token_readonly:" in output
-    assert f"github:token cannot write Actions secrets of penpal-ai/{SERVICE.name}" in output
+    assert "coolify:token (from COOLIFY_TOKEN) lacks the Coolify ability 'write'" in output
+    assert "hcloud:token (from HCLOUD_TOKEN) cannot write (token_readonly:" in output
+    assert f"github:token (from GITHUB_TOKEN) cannot write Actions secrets of penpal-ai/{SERVICE.name}" in output
     assert "Traceback" not in output
     assert team.successful_writes() == []
     assert json.loads(team.export())["deployment"]["resources"] == before
@@ -156,7 +156,8 @@ def test_an_up_with_one_read_only_token_fails_with_one_line_naming_it(team: Team
     assert completed.returncode != 0
     assert "API tokens cannot do what an up (write access) needs (1 problem(s)):" in output
     problems = {line.strip() for line in output.splitlines() if line.strip().startswith("- ")}
-    assert len(problems) == 1 and next(iter(problems)).startswith("- hcloud:token cannot write"), output
+    assert len(problems) == 1, output
+    assert next(iter(problems)).startswith("- hcloud:token (from HCLOUD_TOKEN) cannot write"), output
     assert "Traceback" not in output
     assert team.successful_writes() == []
 
