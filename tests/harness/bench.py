@@ -135,6 +135,9 @@ NEEDED: dict[Step, tuple[Route, ...]] = {
     ("hcloud:ZoneRrset", "update"): ((H, "POST", "/v1/zones/{zone}/rrsets/{rr_name}/{rr_type}/actions/set_records"),
                                      (H, "PUT", "/v1/zones/{zone}/rrsets/{rr_name}/{rr_type}")),
     ("hcloud:ZoneRrset", "delete"): ((H, "DELETE", "/v1/zones/{zone}/rrsets/{rr_name}/{rr_type}"),),
+    # The stack's random fingerprint key lives only in state: no request at all.
+    ("coolify:FingerprintKey", "create"): (),
+    ("coolify:FingerprintKey", "read"): (),
     # The health check talks to the service itself, not to an API this benchmark counts.
     ("penpal:HealthCheck", "create"): (),
     ("penpal:HealthCheck", "update"): (),
@@ -185,6 +188,8 @@ def program_checks(up: bool, repos: int) -> Counter[Route]:
     needed[SHARED_ZONE_LOOKUP] += 1
     return needed
 
+# Dynamic resources of the coolify module that never call Coolify (so need no version probe).
+LOCAL_ONLY = frozenset({"coolify:FingerprintKey"})
 
 DEPLOYMENT_OUTCOME: Route = (C, "GET", f"{CV1}/deployments/{{uuid}}")
 # Requests beyond the minimum that are not ours to remove, by route.
@@ -295,7 +300,7 @@ def minimum_requests(steps: Mapping[Step, int]) -> Counter[Route]:
             raise KeyError(f"no minimum defined for {action} of {resource_type}: add it to NEEDED")
         for route in NEEDED[key]:
             needed[route] += count
-    if any(rtype.startswith("coolify:") and n for (rtype, _action), n in steps.items()):
+    if any(rtype.startswith("coolify:") and rtype not in LOCAL_ONLY and n for (rtype, _action), n in steps.items()):
         needed[COOLIFY_VERSION_PROBE] += 1
     waits = sum(n for (rtype, action), n in steps.items() if rtype == "coolify:DeploymentWait"
                 and action in ("create", "update"))

@@ -56,6 +56,11 @@ def test_minimum_of_an_env_var_set_create_is_its_bulk_upsert_and_an_update_also_
         {bulk: 1, listing: 1, COOLIFY_VERSION_PROBE: 1})
 
 
+def test_the_fingerprint_key_needs_no_request_not_even_the_version_probe() -> None:
+    assert minimum_requests({("coolify:FingerprintKey", "create"): 1}) == Counter()
+    assert minimum_requests({("coolify:FingerprintKey", "read"): 1}) == Counter()
+
+
 def test_minimum_of_a_refresh_is_one_read_per_resource_and_nothing_for_no_step() -> None:
     needed = minimum_requests({("hcloud:Server", "read"): 1, ("github:ActionsSecret", "read"): 4})
     assert needed == Counter({("hcloud", "GET", "/v1/servers/{id}"): 1,
