@@ -170,8 +170,11 @@ TOKEN_CHECKS_UP: tuple[Route, ...] = (
     (C, "GET", f"{CV1}/security/keys"),  # coolify:token holds `read:sensitive` (a key's private_key shows)
     (C, "POST (refused 400)", f"{CV1}/deploy"),  # penpal:deployToken holds `deploy`
     (C, "POST (refused 403)", f"{CV1}/projects"),  # penpal:deployToken lacks `write`
-    (H, "POST (refused 400)", "/v1/ssh_keys"),  # hcloud:token can write: validation, not token_readonly
 )
+# hcloud:token can write: with an SSH key in the project, an update of it without fields (200, no change);
+# in an empty project (an up from empty), a create without fields (validation, not token_readonly).
+HCLOUD_WRITE_CHECK_WITH_KEY: Route = (H, "PUT (no fields)", "/v1/ssh_keys/{id}")
+HCLOUD_WRITE_CHECK_EMPTY: Route = (H, "POST (refused 400)", "/v1/ssh_keys")
 # Per service repository: github:token can read it. The benchmark's token is a classic one: the
 # X-OAuth-Scopes header of that read tells write access (a fine-grained token would add one refused
 # `PUT .../actions/secrets/{name}` per repository in an up).
@@ -180,9 +183,11 @@ TOKEN_CHECKS_PER_REPO: tuple[Route, ...] = ((G, "GET", f"{GV3}/repos/{{owner}}/{
 SHARED_ZONE_LOOKUP: Route = (H, "GET", "/v1/zones/{zone}")
 
 
-def program_checks(up: bool, repos: int) -> Counter[Route]:
+def program_checks(up: bool, repos: int, hcloud_has_ssh_key: bool = True) -> Counter[Route]:
     """The requests the staging program sends before registering anything: in an up, or in a preview."""
     needed = Counter(TOKEN_CHECKS_UP if up else TOKEN_CHECKS_PREVIEW)
+    if up:
+        needed[HCLOUD_WRITE_CHECK_WITH_KEY if hcloud_has_ssh_key else HCLOUD_WRITE_CHECK_EMPTY] += 1
     for route in TOKEN_CHECKS_PER_REPO:
         needed[route] += repos
     needed[SHARED_ZONE_LOOKUP] += 1
@@ -741,7 +746,8 @@ def run_benchmark(count: int, log: Callable[[str], None], latency_ms: float = 0.
 
         def step(name: str, run: Callable[..., Any], repeats: int = 1, **options: Any) -> None:
             runs_program = run in (stack.preview, stack.up)
-            checks = program_checks(up=run == stack.up, repos=count) if runs_program else None
+            checks = (program_checks(up=run == stack.up, repos=count, hcloud_has_ssh_key=bool(sims.hcloud.ssh_keys()))
+                      if runs_program else None)
             result = measure(name, sims, run, dry_run=run == stack.preview, repeats=repeats, checks=checks, **options)
             total = sum(result.requests.values())
             log(f"  {count:>3} services {latency_ms:>3g} ms  {name:<22} {result.seconds:6.1f} s  {total:5} requests"

@@ -198,6 +198,10 @@ def test_program_checks_are_needed_by_every_preview_and_up_of_staging() -> None:
     assert (up[version], up[repo], up[zone]) == (1, 3, 1)
     assert up[("coolify", "POST (refused 400)", "/api/v1/deploy")] == 2  # coolify:token, then penpal:deployToken
     assert sum(up.values()) == 12  # 8 token checks, 1 per repo (a classic token's scopes), the zone
+    assert up[("hcloud", "PUT (no fields)", "/v1/ssh_keys/{id}")] == 1
+    from_empty = bench.program_checks(up=True, repos=3, hcloud_has_ssh_key=False)
+    assert from_empty[("hcloud", "POST (refused 400)", "/v1/ssh_keys")] == 1
+    assert from_empty[("hcloud", "PUT (no fields)", "/v1/ssh_keys/{id}")] == 0
     noop_up = OperationResult(NOOP_UP, 1.0, Counter(), Counter(), {}, checks=up)
     assert noop_up.minimum() == up  # a no-op up needs its checks and nothing else
     noop_preview = OperationResult(NOOP_PREVIEW, 1.0, Counter(), Counter({("hcloud:Server", "create"): 1}), {},
