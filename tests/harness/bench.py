@@ -627,6 +627,58 @@ def empty_program_preview_seconds(repeats: int = PREVIEW_REPEATS) -> float:
         return statistics.median(times)
 
 
+@dataclass(frozen=True)
+class FixedCost:
+    """No-op previews of a deployed stack and previews of the empty program, run in turn (A B A B ...)."""
+
+    services: int
+    noop_s: tuple[float, ...]
+    baseline_s: tuple[float, ...]
+
+    @property
+    def ratio(self) -> float:
+        """Median of the pairwise ratios: pairing keeps it meaningful when the machine's speed drifts."""
+        return statistics.median(a / b for a, b in zip(self.noop_s, self.baseline_s, strict=True))
+
+    def line(self) -> str:
+        return (f"  {self.services:>3} services  no-op preview {statistics.median(self.noop_s):.2f} s  "
+                f"empty program {statistics.median(self.baseline_s):.2f} s  ratio {self.ratio:.2f}x (median of "
+                f"{len(self.noop_s)} pairs; no-op {_spread(self.noop_s)}, empty {_spread(self.baseline_s)})")
+
+
+def _spread(values: Sequence[float]) -> str:
+    return f"{min(values):.2f}-{max(values):.2f} s"
+
+
+def measure_fixed_cost(count: int, rounds: int, program_root: Path = REPO_ROOT) -> FixedCost:
+    """`up` from empty (no rate limit, no latency: only the state matters), then `rounds` pairs of previews."""
+    services = bench_services(count)
+    network = NetworkProfile(latency_s=0.0, coolify_rate_limit_per_minute=None)
+    noop: list[float] = []
+    baseline: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="penpal-baseline-") as tmp, \
+            local_deployment([s.name for s in services], network, program_root) as (sims, project, ssh_keys):
+        empty = LocalProject(Path(tmp))
+        (empty.project_dir / "__main__.py").write_text('"""An empty program: the baseline of a preview."""\n')
+        empty_stack = empty.stack("baseline", {})
+        sims.add_shared_zone()
+        sims.coolify.set_deploy_timing(in_progress_s=0.0, by_time=True)
+        sims.coolify.config.server_settings = {"concurrent_builds": CONCURRENT_BUILDS,
+                                               "deployment_queue_limit": QUEUE_LIMIT}
+        stack = project.stack(STACK, stack_config(sims, STACK, services, ssh_keys))
+        stack.up(color="never", on_output=lambda _line: None)
+        for _ in range(rounds):
+            started = time.monotonic()
+            empty_stack.preview(color="never", on_output=lambda _line: None)
+            baseline.append(time.monotonic() - started)
+            started = time.monotonic()
+            result = stack.preview(color="never", on_output=lambda _line: None)
+            noop.append(time.monotonic() - started)
+            if change_counts(result):
+                raise RuntimeError(f"the no-op preview of {count} services plans changes: {change_counts(result)}")
+    return FixedCost(count, tuple(noop), tuple(baseline))
+
+
 def change_counts(result: auto.PreviewResult | auto.UpResult | auto.RefreshResult) -> dict[str, int]:
     """The engine's own summary of the operation, without the resources left the same."""
     if isinstance(result, auto.PreviewResult):
@@ -764,7 +816,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="turn Coolify's rate limit off (as the simulator was before it had one)")
     parser.add_argument("--output", type=Path, default=REPO_ROOT / "BENCHMARKS.md", help="results file")
     parser.add_argument("--no-write", action="store_true", help="print the results only")
+    parser.add_argument("--fixed-cost", type=int, metavar="ROUNDS", default=0,
+                        help="only the fixed cost: per service count, `up` from empty, then ROUNDS no-op previews "
+                             "in turn with ROUNDS previews of the empty program; prints, writes nothing")
     args = parser.parse_args(argv)
+
+    if args.fixed_cost:
+        for count in args.services:
+            print(measure_fixed_cost(count, args.fixed_cost, args.program_root).line(), flush=True)
+        return 0
 
     print("Baseline: preview of an empty Python program", flush=True)
     baseline_s = empty_program_preview_seconds()

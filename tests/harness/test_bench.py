@@ -172,3 +172,10 @@ def test_process_role_and_vm_hwm() -> None:
     assert bench.process_role("bash -c true") is None
     assert bench.vm_hwm_kib("Name:\tpython\nVmHWM:\t   81234 kB\nVmRSS:\t 1 kB\n") == 81234
     assert bench.vm_hwm_kib("Name:\tkthreadd\n") is None
+
+
+def test_fixed_cost_ratio_is_the_median_of_the_pairs() -> None:
+    # Pairwise ratios 2, 3, 3, 2, 2 -> 2; the medians of the two columns would give 6 / 2 = 3.
+    cost = bench.FixedCost(30, noop_s=(4.0, 9.0, 6.0, 10.0, 2.0), baseline_s=(2.0, 3.0, 2.0, 5.0, 1.0))
+    assert cost.ratio == 2.0
+    assert "ratio 2.00x (median of 5 pairs" in cost.line()
