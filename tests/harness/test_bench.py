@@ -179,3 +179,7 @@ def test_fixed_cost_ratio_is_the_median_of_the_pairs() -> None:
     cost = bench.FixedCost(30, noop_s=(4.0, 9.0, 6.0, 10.0, 2.0), baseline_s=(2.0, 3.0, 2.0, 5.0, 1.0))
     assert cost.ratio == 2.0
     assert "ratio 2.00x (median of 5 pairs" in cost.line()
+    assert "CPU" not in cost.line()
+    with_cpu = bench.FixedCost(30, (4.0,), (2.0,), noop_cpu_s=(12.0,), baseline_cpu_s=(2.0,))
+    assert with_cpu.cpu_ratio == 6.0
+    assert "CPU: no-op preview 12.00 s  empty program 2.00 s  ratio 6.00x" in with_cpu.line()
