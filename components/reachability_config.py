@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from publicsuffixlist import PublicSuffixList
+if TYPE_CHECKING:
+    from publicsuffixlist import PublicSuffixList
 
 # Hetzner Cloud API, POST /zones/{id_or_name}/rrsets: "ttl ... Must be in between 60s and 2147483647s".
 MIN_TTL = 60
@@ -49,9 +51,17 @@ class HealthCheckConfig:
         return {name: target for name, target in self.resolve.items() if name.lower().rstrip(".") == host}
 
 
+@cache
+def _public_suffix_list() -> PublicSuffixList:
+    """Parsed once per process: each parse of the bundled list costs ~65 ms CPU, and a run asks up to 3 times."""
+    from publicsuffixlist import PublicSuffixList
+
+    return PublicSuffixList()
+
+
 def registrable_domain(name: str) -> str | None:
     """`penpal-ai.maksou.dev` -> `maksou.dev` (Public Suffix List); None for a bare public suffix."""
-    found: str | None = PublicSuffixList().privatesuffix(name)
+    found: str | None = _public_suffix_list().privatesuffix(name)
     return found
 
 

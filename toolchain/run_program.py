@@ -13,13 +13,17 @@ import runpy
 import signal
 import sys
 import traceback
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 
 import pulumi
+import pulumi.log
 import pulumi.runtime
 
 # Tells the language host the user has already been shown an actionable message.
 EXIT_AFTER_USER_MESSAGE = 32
+# Set to 1 to send the SDK's debug lines to the engine (shown by `pulumi preview/up --debug`).
+SDK_DEBUG_ENV = "PENPAL_SDK_DEBUG"
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -48,6 +52,26 @@ def configure(args: argparse.Namespace) -> pulumi.runtime.Settings:
     return settings
 
 
+def _drop_debug_line(*_args: object, **_kwargs: object) -> None:
+    """Stands in for `pulumi.log.debug` (see `keep_sdk_debug_lines`)."""
+
+
+def keep_sdk_debug_lines(environ: Mapping[str, str]) -> bool:
+    """Whether the SDK's debug lines go to the engine; if not, `pulumi.log.debug` drops them.
+
+    The SDK sends each debug line as its own blocking `Engine.Log` RPC (pulumi/log.py `_log`), about five
+    per registered resource ("registering resource ...", "resource registration successful ..."); the
+    engine turns each into an event that only `--debug` shows. Pulumi cut the same calls for the same
+    reason in pulumi/pulumi#7295 and #17489 (`excessive_debug_output`) but kept these. Our program sends
+    no debug lines of its own. With PENPAL_SDK_DEBUG=1 they are sent as usual.
+    """
+    if environ.get(SDK_DEBUG_ENV, "").strip().lower() in ("1", "true", "yes"):
+        return True
+    # The SDK calls `log.debug` through the module (`from .. import log`), so replacing the attribute reaches it.
+    setattr(pulumi.log, "debug", _drop_debug_line)  # noqa: B010
+    return False
+
+
 def _stop_quietly(_signum: int, _frame: object) -> None:
     """The engine interrupts the program when it shuts down (an error elsewhere, Ctrl-C): it already
     reported why, so leave without a KeyboardInterrupt traceback from whatever thread was waiting."""
@@ -59,6 +83,7 @@ def _stop_quietly(_signum: int, _frame: object) -> None:
 def main(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, _stop_quietly)
     args = parse_args(argv)
+    keep_sdk_debug_lines(os.environ)
     settings = configure(args)
     if args.pwd:
         os.chdir(args.pwd)

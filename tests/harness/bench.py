@@ -32,6 +32,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from resource import RUSAGE_CHILDREN, getrusage
 from typing import Any
 
 from pulumi import automation as auto
@@ -675,6 +676,88 @@ def empty_program_preview_seconds(repeats: int = PREVIEW_REPEATS) -> float:
         return statistics.median(times)
 
 
+@dataclass(frozen=True)
+class FixedCost:
+    """No-op previews of a deployed stack and previews of the empty program, run in turn (A B A B ...).
+
+    Wall seconds, and CPU seconds of the whole process tree (the CLI, language host, program and plugins,
+    all waited for by their parents): on a shared machine the CPU is the steadier of the two.
+    """
+
+    services: int
+    noop_s: tuple[float, ...]
+    baseline_s: tuple[float, ...]
+    noop_cpu_s: tuple[float, ...] = ()
+    baseline_cpu_s: tuple[float, ...] = ()
+
+    @property
+    def ratio(self) -> float:
+        """Median of the pairwise ratios: pairing keeps it meaningful when the machine's speed drifts."""
+        return _paired_ratio(self.noop_s, self.baseline_s)
+
+    @property
+    def cpu_ratio(self) -> float:
+        return _paired_ratio(self.noop_cpu_s, self.baseline_cpu_s)
+
+    def line(self) -> str:
+        text = (f"  {self.services:>3} services  no-op preview {statistics.median(self.noop_s):.2f} s  "
+                f"empty program {statistics.median(self.baseline_s):.2f} s  ratio {self.ratio:.2f}x (median of "
+                f"{len(self.noop_s)} pairs; no-op {_spread(self.noop_s)}, empty {_spread(self.baseline_s)})")
+        if self.noop_cpu_s:
+            text += (f"\n  {self.services:>3} services  CPU: no-op preview {statistics.median(self.noop_cpu_s):.2f} s  "
+                     f"empty program {statistics.median(self.baseline_cpu_s):.2f} s  ratio {self.cpu_ratio:.2f}x "
+                     f"(no-op {_spread(self.noop_cpu_s)}, empty {_spread(self.baseline_cpu_s)})")
+        return text
+
+
+def _paired_ratio(a: Sequence[float], b: Sequence[float]) -> float:
+    return statistics.median(x / y for x, y in zip(a, b, strict=True))
+
+
+def _spread(values: Sequence[float]) -> str:
+    return f"{min(values):.2f}-{max(values):.2f} s"
+
+
+def _children_cpu_s() -> float:
+    usage = getrusage(RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _timed(run: Callable[[], Any]) -> tuple[float, float, Any]:
+    """(wall s, CPU s of the finished child processes, result) of one engine operation."""
+    cpu, started = _children_cpu_s(), time.monotonic()
+    result = run()
+    return time.monotonic() - started, _children_cpu_s() - cpu, result
+
+
+def measure_fixed_cost(count: int, rounds: int, program_root: Path = REPO_ROOT) -> FixedCost:
+    """`up` from empty (no rate limit, no latency: only the state matters), then `rounds` pairs of previews."""
+    services = bench_services(count)
+    network = NetworkProfile(latency_s=0.0, coolify_rate_limit_per_minute=None)
+    noop: list[tuple[float, float]] = []
+    baseline: list[tuple[float, float]] = []
+    with tempfile.TemporaryDirectory(prefix="penpal-baseline-") as tmp, \
+            local_deployment([s.name for s in services], network, program_root) as (sims, project, ssh_keys):
+        empty = LocalProject(Path(tmp))
+        (empty.project_dir / "__main__.py").write_text('"""An empty program: the baseline of a preview."""\n')
+        empty_stack = empty.stack("baseline", {})
+        sims.add_shared_zone()
+        sims.coolify.set_deploy_timing(in_progress_s=0.0, by_time=True)
+        sims.coolify.config.server_settings = {"concurrent_builds": CONCURRENT_BUILDS,
+                                               "deployment_queue_limit": QUEUE_LIMIT}
+        stack = project.stack(STACK, stack_config(sims, STACK, services, ssh_keys))
+        stack.up(color="never", on_output=lambda _line: None)
+        for _ in range(rounds):
+            wall, cpu, _ = _timed(lambda: empty_stack.preview(color="never", on_output=lambda _line: None))
+            baseline.append((wall, cpu))
+            wall, cpu, result = _timed(lambda: stack.preview(color="never", on_output=lambda _line: None))
+            noop.append((wall, cpu))
+            if change_counts(result):
+                raise RuntimeError(f"the no-op preview of {count} services plans changes: {change_counts(result)}")
+    return FixedCost(count, tuple(w for w, _ in noop), tuple(w for w, _ in baseline),
+                     tuple(c for _, c in noop), tuple(c for _, c in baseline))
+
+
 def change_counts(result: auto.PreviewResult | auto.UpResult | auto.RefreshResult) -> dict[str, int]:
     """The engine's own summary of the operation, without the resources left the same."""
     if isinstance(result, auto.PreviewResult):
@@ -815,7 +898,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="turn Coolify's rate limit off (as the simulator was before it had one)")
     parser.add_argument("--output", type=Path, default=REPO_ROOT / "BENCHMARKS.md", help="results file")
     parser.add_argument("--no-write", action="store_true", help="print the results only")
+    parser.add_argument("--fixed-cost", type=int, metavar="ROUNDS", default=0,
+                        help="only the fixed cost: per service count, `up` from empty, then ROUNDS no-op previews "
+                             "in turn with ROUNDS previews of the empty program; prints, writes nothing")
     args = parser.parse_args(argv)
+
+    if args.fixed_cost:
+        for count in args.services:
+            print(measure_fixed_cost(count, args.fixed_cost, args.program_root).line(), flush=True)
+        return 0
 
     print("Baseline: preview of an empty Python program", flush=True)
     baseline_s = empty_program_preview_seconds()

@@ -207,3 +207,14 @@ def test_program_checks_are_needed_by_every_preview_and_up_of_staging() -> None:
     noop_preview = OperationResult(NOOP_PREVIEW, 1.0, Counter(), Counter({("hcloud:Server", "create"): 1}), {},
                                    dry_run=True, checks=preview)
     assert noop_preview.minimum() == preview  # a preview performs no create
+
+
+def test_fixed_cost_ratio_is_the_median_of_the_pairs() -> None:
+    # Pairwise ratios 2, 3, 3, 2, 2 -> 2; the medians of the two columns would give 6 / 2 = 3.
+    cost = bench.FixedCost(30, noop_s=(4.0, 9.0, 6.0, 10.0, 2.0), baseline_s=(2.0, 3.0, 2.0, 5.0, 1.0))
+    assert cost.ratio == 2.0
+    assert "ratio 2.00x (median of 5 pairs" in cost.line()
+    assert "CPU" not in cost.line()
+    with_cpu = bench.FixedCost(30, (4.0,), (2.0,), noop_cpu_s=(12.0,), baseline_cpu_s=(2.0,))
+    assert with_cpu.cpu_ratio == 6.0
+    assert "CPU: no-op preview 12.00 s  empty program 2.00 s  ratio 6.00x" in with_cpu.line()
