@@ -17,7 +17,8 @@ except ConfigError as err:
 # A preview only reads; an up writes. Say which token lacks what before anything is registered.
 access = access_from_config(config)
 try:
-    check_access(access, Need.READ if pulumi.runtime.is_dry_run() else Need.WRITE)
+    for token_warning in check_access(access, Need.READ if pulumi.runtime.is_dry_run() else Need.WRITE):
+        pulumi.log.warn(token_warning)
 except TokenCheckError as err:
     raise pulumi.RunError(str(err)) from None
 

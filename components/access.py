@@ -33,6 +33,7 @@ from nacl.public import PublicKey, SealedBox
 
 from components.config import StackConfig
 from components.coolify.client.errors import ENABLE_API_HINT
+from components.coolify.resources.env_vars import UNREADABLE_VALUES
 
 # A probe never waits long: a slow API fails the check with a clear line instead of hanging the run.
 _TIMEOUT_S = 15.0
@@ -162,6 +163,7 @@ class _Checker:
         self.access = access
         self.send = send
         self.problems: list[str] = []
+        self.warnings: list[str] = []
 
     def call(self, key: str, method: str, url: str, token: str, body: Any = None) -> _Answer | None:
         try:
@@ -242,20 +244,25 @@ class _Checker:
                     f"{key} lacks the Coolify ability '{ability}' (needed by {_run(need)}; "
                     "an up needs 'root', or 'read', 'write', 'deploy' and 'read:sensitive')"
                 )
-        if need is Need.WRITE and held_all:
-            self.check_coolify_sensitive(key, token)
+        if held_all:
+            self.check_coolify_sensitive(key, token, need)
 
-    def check_coolify_sensitive(self, key: str, token: str) -> None:
+    def check_coolify_sensitive(self, key: str, token: str, need: Need) -> None:
         """An up reads database URLs and env values back, which Coolify hides without `read:sensitive`.
 
         No route needs that ability; it only un-hides fields (app/Http/Middleware/ApiSensitiveData.php):
         a private key's `private_key` is absent without it. The stack registers one, so from the second
-        up on there is one to look at; with none yet, this cannot be told and is not reported.
+        up on there is one to look at; with none yet, this cannot be told and is not reported. A preview
+        only warns: it cannot see env values changed in Coolify, but it can still show the program's changes.
         """
         answer = self.call(key, "GET", f"{self.access.coolify_url}/api/v1/security/keys", token)
         if answer is None or answer.status != 200 or not isinstance(answer.body, list) or not answer.body:
             return
-        if not any(isinstance(item, dict) and "private_key" in item for item in answer.body):
+        if any(isinstance(item, dict) and "private_key" in item for item in answer.body):
+            return
+        if need is Need.READ:
+            self.warnings.append(UNREADABLE_VALUES)
+        else:
             self.problems.append(
                 f"{key} lacks the Coolify ability 'read:sensitive' (Coolify hides database URLs and env values "
                 "from it; an up needs 'root', or 'read', 'write', 'deploy' and 'read:sensitive')"
@@ -424,8 +431,12 @@ def _run(need: Need) -> str:
     return "a preview" if need is Need.READ else "an up"
 
 
-def check_access(access: ApiAccess, need: Need, session: requests.Session | None = None) -> None:
-    """Probes every token for `need`; raises TokenCheckError listing each token that lacks something."""
+def check_access(access: ApiAccess, need: Need, session: requests.Session | None = None) -> tuple[str, ...]:
+    """Probes every token for `need`; raises TokenCheckError listing each token that lacks something.
+
+    Returns the warnings for the user: what the run can do, but less well (a preview by a token that
+    cannot read env values).
+    """
     own = session is None
     session = session or requests.Session()
     try:
@@ -440,6 +451,7 @@ def check_access(access: ApiAccess, need: Need, session: requests.Session | None
             session.close()
     if checker.problems:
         raise TokenCheckError(need, [_named_by_variable(line, access.token_variables) for line in checker.problems])
+    return tuple(checker.warnings)
 
 
 def _named_by_variable(problem: str, variables: Mapping[str, str]) -> str:

@@ -41,8 +41,6 @@ _CLIENTS_LOCK = threading.Lock()
 _LISTINGS_LOCK = threading.Lock()
 _WARNED: set[str] = set()
 _WARNED_LOCK = threading.Lock()
-_ONCE: dict[tuple[ClientSettings, str], Any] = {}
-_ONCE_LOCK = threading.Lock()
 
 ProviderT = TypeVar("ProviderT", bound="CoolifyProvider")
 Operation = Callable[..., Any]
@@ -227,17 +225,6 @@ class CoolifyProvider(ResourceProvider):
         with _LISTINGS_LOCK:
             listings: dict[str, EnvironmentListing] = self.__dict__.setdefault("_listings", {})
             return listings.setdefault(kind, EnvironmentListing(kind))
-
-    def once_per_run(self, key: str, compute: Callable[[], Any]) -> Any:
-        """`compute()` once per provider process and settings; an answer of None is not kept (asked again)."""
-        cache_key = (self.settings, key)
-        with _ONCE_LOCK:
-            if cache_key in _ONCE:
-                return _ONCE[cache_key]
-            answer = compute()
-            if answer is not None:
-                _ONCE[cache_key] = answer
-            return answer
 
     def read_or_gone(self, id_: str, outs: Callable[[], dict[str, Any]]) -> ReadResult:
         """`ReadResult(id_, outs())`, or the empty result that tells the engine the resource is gone (404)."""

@@ -165,6 +165,12 @@ def test_an_up_needs_read_sensitive_once_a_private_key_is_there(access: ApiAcces
             "from it; an up needs 'root', or 'read', 'write', 'deploy' and 'read:sensitive')",
         )
         assert problems(local, Need.WRITE) == ()
+        # A preview by such a token goes on, with one warning: it cannot see env values changed in Coolify.
+        assert check_access(replace(local, coolify_token=no_sensitive), Need.READ) == (
+            "Coolify hides env var values from this token (it needs `root` or `read:sensitive`): values changed "
+            "directly in Coolify cannot be detected; `up` re-applies only values changed in the program.",
+        )
+        assert check_access(local, Need.READ) == ()
 
 
 def test_a_minute_used_up_by_an_earlier_run_is_waited_out(access: ApiAccess) -> None:

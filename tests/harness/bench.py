@@ -162,13 +162,13 @@ ADOPTS_FROM_ENVIRONMENT = frozenset({"coolify:Application", "coolify:MongoDataba
 # The token checks (components/access.py): each token can do what the run needs; a preview reads.
 TOKEN_CHECKS_PREVIEW: tuple[Route, ...] = (
     (C, "GET", f"{CV1}/version"),  # coolify:token holds `read`
+    (C, "GET", f"{CV1}/security/keys"),  # coolify:token holds `read:sensitive` (a key's private_key shows)
     (H, "GET", "/v1/ssh_keys"),  # hcloud:token can read
 )
 TOKEN_CHECKS_UP: tuple[Route, ...] = (
     *TOKEN_CHECKS_PREVIEW,
     (C, "POST (refused 422)", f"{CV1}/projects"),  # coolify:token holds `write`: validation, not 403
     (C, "POST (refused 400)", f"{CV1}/deploy"),  # coolify:token holds `deploy`
-    (C, "GET", f"{CV1}/security/keys"),  # coolify:token holds `read:sensitive` (a key's private_key shows)
     (C, "POST (refused 400)", f"{CV1}/deploy"),  # penpal:deployToken holds `deploy`
     (C, "POST (refused 403)", f"{CV1}/projects"),  # penpal:deployToken lacks `write`
 )

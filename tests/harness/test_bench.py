@@ -193,7 +193,8 @@ def test_program_checks_are_needed_by_every_preview_and_up_of_staging() -> None:
     repo = ("github", "GET", "/api/v3/repos/{owner}/{repo}")
     zone = ("hcloud", "GET", "/v1/zones/{zone}")
     preview = bench.program_checks(up=False, repos=3)
-    assert preview == Counter({version: 1, ("hcloud", "GET", "/v1/ssh_keys"): 1, repo: 3, zone: 1})
+    keys = ("coolify", "GET", "/api/v1/security/keys")
+    assert preview == Counter({version: 1, keys: 1, ("hcloud", "GET", "/v1/ssh_keys"): 1, repo: 3, zone: 1})
     up = bench.program_checks(up=True, repos=3)
     assert (up[version], up[repo], up[zone]) == (1, 3, 1)
     assert up[("coolify", "POST (refused 400)", "/api/v1/deploy")] == 2  # coolify:token, then penpal:deployToken

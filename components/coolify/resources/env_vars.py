@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckResult, CreateResult, ReadResult, Resource, UpdateResult
 
-from ..client import CoolifyError, NotFoundError
+from ..client import NotFoundError
 from ..client.types import JsonObject
 from ..provider import CoolifyProvider, warn_once
 from ._check import ENV_KEY, Checker
@@ -107,26 +107,6 @@ class ApplicationEnvVarsProvider(CoolifyProvider):
             warn_once(UNREADABLE_VALUES)
         outs = self._outs(application_uuid, props, rows)
         return ReadResult(id_, outs, {key: outs[key] for key in INPUT_KEYS if key in outs})
-
-    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        if self._token_reads_values(olds) is False:
-            warn_once(UNREADABLE_VALUES)
-        return super().diff(id_, olds, news)
-
-    def _token_reads_values(self, olds: dict[str, Any]) -> bool | None:
-        """Whether this run's token sees env values, asked once per run (the token may have changed since
-        the state was written); None when this resource's rows cannot tell."""
-        if self._settings is None or not olds.get("application_uuid"):
-            return None
-
-        def probe() -> bool | None:
-            try:
-                rows = self.client.application_envs.list(str(olds["application_uuid"]))
-            except CoolifyError:
-                return None  # the preview goes on; refresh or up will report the problem itself
-            return _readability(rows, olds.get("variables") or {})
-
-        return self.once_per_run("env-values-readable", probe)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         application_uuid = str(news["application_uuid"])
