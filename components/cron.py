@@ -61,7 +61,8 @@ def cron_problem(expression: str) -> str | None:
     if expression in COOLIFY_CRON_ALIASES:
         return None
     # Coolify gets the value trimmed (Laravel's TrimStrings middleware); inside, only ASCII whitespace separates.
-    fields = _SEPARATORS.split(expression.strip())
+    trimmed = expression.strip()
+    fields = _SEPARATORS.split(trimmed) if trimmed else []
     if len(fields) != 5:
         return f"5 fields are needed (minute hour day month weekday), got {len(fields)}"
     for index, field in enumerate(fields):

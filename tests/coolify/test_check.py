@@ -144,7 +144,7 @@ def test_backup_cron_coolify_accepts(expression: str) -> None:
         ("5-1 * * * *", "minute: the range '5-1' runs backwards"),
         # Accepted by the provider's own looser rule before: names in ranges, steps on one value, no date.
         ("0 0 1,15 * mon-fri", "weekday: 'mon-fri' is not a number, '*', a range a-b or a step"),
-        ("5/10 * * * *", "minute: a step needs '*' or a range, not a single value: '5/10'"),
+        ("5/10 * * * *", "minute: a single value takes no step but 1: '5/10'"),
         ("*/60 * * * *", "minute: the step in '*/60' must be a number from 1 to 59"),
         ("0 0 30 2 *", "no date matches this day of month, month and weekday together"),
     ],
