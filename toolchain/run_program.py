@@ -19,6 +19,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pulumi
 import pulumi.log
 import pulumi.runtime
+from program_output_wait import wait_outputs_first  # installed beside this file
+from program_stack_traces import trim_stack_traces  # installed beside this file
 
 # Tells the language host the user has already been shown an actionable message.
 EXIT_AFTER_USER_MESSAGE = 32
@@ -87,6 +89,8 @@ def main(argv: list[str]) -> int:
     settings = configure(args)
     if args.pwd:
         os.chdir(args.pwd)
+    trim_stack_traces(args.root_directory or os.getcwd())
+    wait_outputs_first()
     program = os.path.abspath(args.program)
     sys.argv = [program, *args.program_args]
     if os.path.isdir(program):

@@ -58,7 +58,8 @@ fi
 # the `pulumi` binary; ours are Python scripts of this repo (no Go language host is served by the proxy).
 if [ "$cli_dir" = "$cache/pulumi-v$PULUMI_CLI_VERSION/bin" ]; then
   install -m 0755 "$root/toolchain/bin/pulumi-language-python" "$root/toolchain/bin/pulumi-resource-pulumi-python" "$cli_dir/"
-  install -m 0644 "$root/toolchain/language_host.py" "$root/toolchain/run_program.py" "$cli_dir/"
+  install -m 0644 "$root/toolchain/language_host.py" "$root/toolchain/run_program.py" \
+    "$root/toolchain/program_stack_traces.py" "$root/toolchain/program_output_wait.py" "$cli_dir/"
 fi
 
 export PATH="$cli_dir:$root/.venv/bin:$PATH" PULUMI_SKIP_UPDATE_CHECK=true
