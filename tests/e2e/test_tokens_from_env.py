@@ -126,16 +126,21 @@ def test_a_preview_with_read_only_tokens_from_the_environment_succeeds(team: Tea
     assert team.successful_writes() == []
 
 
-def test_an_up_with_read_only_tokens_names_each_token_and_writes_nothing(team: Team) -> None:
-    before = json.loads(team.export())["deployment"]["resources"]
-    team.project.use_env(token_env(team.sims, read_only=True))
+def _failed_up_with(team: Team, tokens: dict[str, str]) -> str:
+    """An `up` with these token variables, which must fail; its output. The write tokens are put back after."""
+    team.project.use_env(tokens)
     try:
         team.sims.reset_counts()
         completed = team.cli("up", "--yes", "--skip-preview")
     finally:
         team.project.use_env(team.write_tokens())
-    output = completed.stdout + completed.stderr
     assert completed.returncode != 0
+    return completed.stdout + completed.stderr
+
+
+def test_an_up_with_read_only_tokens_names_each_token_and_writes_nothing(team: Team) -> None:
+    before = json.loads(team.export())["deployment"]["resources"]
+    output = _failed_up_with(team, token_env(team.sims, read_only=True))
     assert "API tokens cannot do what an up (write access) needs (4 problem(s)):" in output
     assert "coolify:token (from COOLIFY_TOKEN) lacks the Coolify ability 'write'" in output
     assert "hcloud:token (from HCLOUD_TOKEN) cannot write (token_readonly:" in output
@@ -146,14 +151,7 @@ def test_an_up_with_read_only_tokens_names_each_token_and_writes_nothing(team: T
 
 
 def test_an_up_with_one_read_only_token_fails_with_one_line_naming_it(team: Team) -> None:
-    team.project.use_env({**team.write_tokens(), "HCLOUD_TOKEN": HCLOUD_READ_TOKEN})
-    try:
-        team.sims.reset_counts()
-        completed = team.cli("up", "--yes", "--skip-preview")
-    finally:
-        team.project.use_env(team.write_tokens())
-    output = completed.stdout + completed.stderr
-    assert completed.returncode != 0
+    output = _failed_up_with(team, {**team.write_tokens(), "HCLOUD_TOKEN": HCLOUD_READ_TOKEN})
     assert "API tokens cannot do what an up (write access) needs (1 problem(s)):" in output
     problems = {line.strip() for line in output.splitlines() if line.strip().startswith("- ")}
     assert len(problems) == 1, output

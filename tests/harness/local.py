@@ -86,6 +86,33 @@ def pulumi_bin_dir() -> Path:
     raise RuntimeError("no pulumi CLI found: run `make setup` (and `. toolchain/env.sh` to use it by hand)")
 
 
+def scratch_project(
+    root: Path, name: str, stack: str, passphrase: str, **extra_env: str
+) -> tuple[Path, dict[str, str]]:
+    """An empty Python project `root/project` on a file backend in `root/state`, with stack `stack`; its env.
+
+    For the toolchain tests that run a small program of their own under the real engine and our host.
+    """
+    project = root / "project"
+    project.mkdir(parents=True, exist_ok=True)
+    (project / "Pulumi.yaml").write_text(f"name: {name}\nruntime:\n  name: python\n")
+    (project / ".venv").symlink_to(REPO_ROOT / ".venv")
+    (root / "state").mkdir()
+    env = {
+        **os.environ,
+        "PATH": f"{pulumi_bin_dir()}:{os.environ.get('PATH', '')}",
+        "PENPAL_PYTHON": str(REPO_ROOT / ".venv" / "bin" / "python"),
+        "PULUMI_BACKEND_URL": f"file://{root / 'state'}",
+        "PULUMI_CONFIG_PASSPHRASE": passphrase,
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+        **extra_env,
+    }
+    subprocess.run([str(pulumi_bin_dir() / "pulumi"), "stack", "init", stack], cwd=project, env=env,
+                   capture_output=True, text=True, check=True)
+    return project, env
+
+
 def ssh_key_pair(directory: Path) -> tuple[str, str]:
     """A fresh ed25519 key pair (public OpenSSH line, private PEM) for the local server."""
     key = directory / "id_ed25519"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +18,7 @@ from pulumi.runtime import settings as sdk_settings
 from pulumi.runtime import stack as sdk_stack
 from pulumi.runtime.rpc_manager import RPCManager
 
-from tests.harness.local import REPO_ROOT, pulumi_bin_dir
+from tests.harness.local import pulumi_bin_dir, scratch_project
 from toolchain.program_output_wait import settle_outputs
 
 STACK = "wait"
@@ -115,24 +114,8 @@ pulumi.export("hooked", hasattr(pulumi.runtime.stack.wait_for_rpcs, "__wrapped__
 def project(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     installed = pulumi_bin_dir() / "program_output_wait.py"
     assert installed.exists(), f"{installed} is missing: run `make setup` to install the program runner"
-    project = tmp_path / "project"
-    project.mkdir()
-    (project / "Pulumi.yaml").write_text("name: wait\nruntime:\n  name: python\n")
+    project, env = scratch_project(tmp_path, "wait", STACK, "output-wait-test", FAIL="0")
     (project / "__main__.py").write_text(MAIN)
-    (project / ".venv").symlink_to(REPO_ROOT / ".venv")
-    (tmp_path / "state").mkdir()
-    env = {
-        **os.environ,
-        "PATH": f"{pulumi_bin_dir()}:{os.environ.get('PATH', '')}",
-        "PENPAL_PYTHON": str(REPO_ROOT / ".venv" / "bin" / "python"),
-        "PULUMI_BACKEND_URL": f"file://{tmp_path / 'state'}",
-        "PULUMI_CONFIG_PASSPHRASE": "output-wait-test",
-        "PULUMI_SKIP_UPDATE_CHECK": "true",
-        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-        "FAIL": "0",
-    }
-    subprocess.run([str(pulumi_bin_dir() / "pulumi"), "stack", "init", STACK], cwd=project, env=env,
-                   capture_output=True, text=True, check=True)
     return project, env
 
 

@@ -9,7 +9,6 @@ existing stack has, still previews without changes, updates, refreshes and destr
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from typing import Any
 import pytest
 from pulumi.runtime.proto import source_pb2
 
-from tests.harness.local import REPO_ROOT, pulumi_bin_dir
+from tests.harness.local import pulumi_bin_dir, scratch_project
 from toolchain.program_stack_traces import is_project_file, trimmed
 
 STACK = "traces"
@@ -109,26 +108,11 @@ def _resources(project: Path, env: dict[str, str]) -> dict[str, dict[str, Any]]:
 def project(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     installed = pulumi_bin_dir() / "program_stack_traces.py"
     assert installed.exists(), f"{installed} is missing: run `make setup` to install the program runner"
-    project = tmp_path / "project"
-    (project / "infra").mkdir(parents=True)
-    (project / "Pulumi.yaml").write_text("name: traces\nruntime:\n  name: python\n")
+    project, env = scratch_project(tmp_path, "traces", STACK, PASSPHRASE, FULL_TRACES="0")
+    (project / "infra").mkdir()
     (project / "__main__.py").write_text(MAIN)
     (project / "infra" / "__init__.py").write_text("")
     (project / "infra" / "things.py").write_text(THINGS)
-    (project / ".venv").symlink_to(REPO_ROOT / ".venv")
-    (tmp_path / "state").mkdir()
-    env = {
-        **os.environ,
-        "PATH": f"{pulumi_bin_dir()}:{os.environ.get('PATH', '')}",
-        "PENPAL_PYTHON": str(REPO_ROOT / ".venv" / "bin" / "python"),
-        "PULUMI_BACKEND_URL": f"file://{tmp_path / 'state'}",
-        "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
-        "PULUMI_SKIP_UPDATE_CHECK": "true",
-        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-        "FULL_TRACES": "0",
-    }
-    subprocess.run([str(pulumi_bin_dir() / "pulumi"), "stack", "init", STACK], cwd=project, env=env,
-                   capture_output=True, text=True, check=True)
     return project, env
 
 
