@@ -34,6 +34,7 @@ from nacl.public import PublicKey, SealedBox
 from components.config import StackConfig
 from components.coolify.client.errors import ENABLE_API_HINT
 from components.coolify.resources.env_vars import UNREADABLE_VALUES
+from components.tokens import named_by_variable
 
 # A probe never waits long: a slow API fails the check with a clear line instead of hanging the run.
 _TIMEOUT_S = 15.0
@@ -450,16 +451,8 @@ def check_access(access: ApiAccess, need: Need, session: requests.Session | None
         if own:
             session.close()
     if checker.problems:
-        raise TokenCheckError(need, [_named_by_variable(line, access.token_variables) for line in checker.problems])
+        raise TokenCheckError(need, [named_by_variable(line, access.token_variables) for line in checker.problems])
     return tuple(checker.warnings)
-
-
-def _named_by_variable(problem: str, variables: Mapping[str, str]) -> str:
-    """A problem of a token the environment gave names its variable too, as config errors do (never the value)."""
-    for key, variable in variables.items():
-        if problem.startswith(f"{key} ") or problem.startswith(f"{key}:"):
-            return f"{key} (from {variable}){problem[len(key):]}"
-    return problem
 
 
 def _github_api(base_url: str) -> str:

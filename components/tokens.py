@@ -57,3 +57,11 @@ def resolve_token(
     if value:
         return ResolvedToken(value, from_environment=True)
     return None
+
+
+def named_by_variable(problem: str, variables: Mapping[str, str]) -> str:
+    """`problem` about a token the environment gave (config key -> variable) names the variable too, never the value."""
+    for key, variable in variables.items():
+        if problem.startswith((f"{key} ", f"{key}:")):
+            return f"{key} (from {variable}){problem[len(key):]}"
+    return problem

@@ -42,7 +42,7 @@ from components.config.values import (
     StackConfig,
 )
 from components.reachability_config import DnsConfig, HealthCheckConfig, read_ca_bundle
-from components.tokens import PROVIDER_TOKENS, resolve_token
+from components.tokens import PROVIDER_TOKENS, named_by_variable, resolve_token
 
 _NAMESPACE = f"{PROJECT_NAMESPACE}:"
 
@@ -141,11 +141,7 @@ def _tokens_from_environment(
 
 
 def _named_by_variable(problem: Problem, taken: Mapping[str, str]) -> Problem:
-    """A problem with a token read from the environment names the variable too (never the value)."""
-    for key, variable in taken.items():
-        if problem.text.startswith(f"{key}:"):
-            return Problem(problem.order, f"{key} (from {variable}){problem.text[len(key):]}")
-    return problem
+    return Problem(problem.order, named_by_variable(problem.text, taken))
 
 
 def _reported(problem: Problem, dropped: set[str]) -> bool:
